@@ -1,0 +1,53 @@
+# Fairwatch: `make run` to try it, `make test` to check it. Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+TEST_STAMP := $(VENV)/.test-installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install test test-sqlite test-postgres lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-*; touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.test-installed-*; touch $@
+
+install: $(STAMP)
+
+## make run: set up everything (first time) and start the web app with the demo school.
+run: $(STAMP)
+	$(BIN)/fairwatch setup --quiet
+	$(BIN)/fairwatch demo
+	FAIRWATCH_DEBUG=1 $(BIN)/fairwatch serve --host $(HOST) --port $(PORT)
+
+## make test: the whole suite, on SQLite and then the database tests on a throwaway PostgreSQL.
+test: test-sqlite test-postgres
+
+test-sqlite: $(TEST_STAMP)
+	$(BIN)/pytest
+
+test-postgres: $(TEST_STAMP)
+	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -m "database and not browser" -p no:cacheprovider
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(TEST_STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(TEST_STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

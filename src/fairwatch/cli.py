@@ -1,0 +1,561 @@
+"""The `fairwatch` command. Each command is a thin layer over a library function."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(
+    help="Fairwatch: a school's staff policy on email, internet and social media, in practice.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+school_app = typer.Typer(help="Create and list schools.", no_args_is_help=True)
+org_app = typer.Typer(help="Trusts and local authorities.", no_args_is_help=True)
+import_app = typer.Typer(help="Import data from the school's MIS.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+role_app = typer.Typer(help="Give or take away roles by hand.", no_args_is_help=True)
+user_app = typer.Typer(help="Log-in accounts and API tokens.", no_args_is_help=True)
+app.add_typer(school_app, name="school")
+app.add_typer(org_app, name="org")
+app.add_typer(import_app, name="import")
+app.add_typer(audit_app, name="audit")
+app.add_typer(role_app, name="role")
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairwatch.web.settings")
+    import django
+
+    django.setup()
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _school(slug: str):
+    from fairwatch.schools.models import School
+
+    school = School.objects.filter(slug=slug).first()
+    if school is None:
+        known = ", ".join(School.objects.values_list("slug", flat=True)) or "none yet"
+        raise _fail(
+            f"no school {slug!r} (schools: {known}); create it with `fairwatch school create`"
+        )
+    return school
+
+
+def _validation_message(exc) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+@app.command()
+def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Create or migrate the database named by DATABASE_URL (default: SQLite under var/)."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+    db = settings.DATABASES["default"]
+    where = db["NAME"] if "sqlite" in db["ENGINE"] else f"{db.get('HOST')}/{db['NAME']}"
+    if not quiet:
+        out.print(f"Database ready: {where}")
+
+
+@app.command()
+def demo(
+    json_out: JsonOption = False,
+) -> None:
+    """Load the fictional demo school (once) and print a log-in for each role."""
+    _django()
+    from fairwatch.schools.demo import load_demo
+
+    result = load_demo()
+    if json_out:
+        _emit_json(result)
+        return
+    verb = "Loaded" if result["created"] else "Using the existing"
+    out.print(f"{verb} demo school [bold]{result['school_name']}[/] ({result['school']}).")
+    table = Table(title="Demo log-ins (password for all: " + result["password"] + ")")
+    table.add_column("role")
+    table.add_column("log in as")
+    for role, email in result["logins"].items():
+        table.add_row(role, email)
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Start the web app (the development server; use a WSGI server in production)."""
+    _django()
+    from django.core.management import call_command
+
+    out.print(f"Fairwatch is at http://{host}:{port}/  (Ctrl-C to stop)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@app.command()
+def clauses(json_out: JsonOption = False) -> None:
+    """List the policy's clause catalogue."""
+    from fairwatch.catalogue import model_catalogue
+
+    catalogue = model_catalogue()
+    if json_out:
+        _emit_json(
+            [{"id": c.id, "title": c.title, "parent": c.parent, "text": c.text} for c in catalogue]
+        )
+        return
+    table = Table("clause", "title")
+    for c in catalogue:
+        table.add_row(("  " * c.depth) + c.id, c.title)
+    out.print(table)
+
+
+# ------------------------------------------------------------------ organisations, schools
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Option(help="short name used in commands, e.g. broadland")],
+    name: Annotated[str, typer.Option(help="full name")],
+    kind: Annotated[str, typer.Option(help="trust, authority or standalone")] = "trust",
+) -> None:
+    """Create a trust or local authority."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from fairwatch.schools.services import create_organisation
+
+    try:
+        org = create_organisation(slug, name, kind)
+    except ValidationError as exc:
+        raise _fail(_validation_message(exc)) from None
+    out.print(f"Created {org.get_kind_display().lower()} {org.name} ({org.slug}).")
+
+
+@org_app.command("admin")
+def org_admin(
+    org: Annotated[str, typer.Option("--org", help="organisation slug")],
+    email: Annotated[str, typer.Option(help="the administrator's address")],
+    name: str = "",
+) -> None:
+    """Make someone a trust/authority administrator (manages schools; sees no pupil data)."""
+    _django()
+    from fairwatch.audit.gate import record
+    from fairwatch.schools.models import Organisation
+    from fairwatch.schools.services import make_org_admin
+
+    organisation = Organisation.objects.filter(slug=org).first()
+    if organisation is None:
+        raise _fail(f"no organisation {org!r}")
+    user = make_org_admin(organisation, email, name)
+    record(
+        user=None,
+        action="org.admin.grant",
+        outcome="done",
+        object_type="user",
+        object_id=str(user.pk),
+        detail={"organisation": organisation.slug},
+    )
+    out.print(
+        f"{email} administers {organisation.name}. Set a password with "
+        f"`fairwatch user set-password {email}`."
+    )
+
+
+@school_app.command("create")
+def school_create(
+    slug: Annotated[str, typer.Option(help="short name used in commands, e.g. oakfield")],
+    name: Annotated[str, typer.Option(help="the school's name")],
+    domain: Annotated[list[str], typer.Option(help="a mail domain staff send from (repeatable)")],
+    pupil_domain: Annotated[str, typer.Option(help="the domain of pupils' mailboxes")] = "",
+    org: Annotated[str, typer.Option("--org", help="trust or authority slug")] = "",
+    json_out: JsonOption = False,
+) -> None:
+    """Create a school with its mail domains."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from fairwatch.audit.gate import record
+    from fairwatch.schools.models import Organisation
+    from fairwatch.schools.services import create_school
+
+    organisation = None
+    if org:
+        organisation = Organisation.objects.filter(slug=org).first()
+        if organisation is None:
+            raise _fail(f"no organisation {org!r}; create it with `fairwatch org create`")
+    try:
+        school = create_school(
+            slug=slug,
+            name=name,
+            domains=domain,
+            pupil_domain=pupil_domain,
+            organisation=organisation,
+        )
+    except ValidationError as exc:
+        raise _fail(_validation_message(exc)) from None
+    record(
+        user=None,
+        school=school,
+        action="school.create",
+        outcome="done",
+        object_type="school",
+        object_id=str(school.pk),
+    )
+    if json_out:
+        _emit_json(
+            {
+                "slug": school.slug,
+                "name": school.name,
+                "domains": school.domain_names,
+                "pupil_domain": school.pupil_domain,
+                "organisation": school.organisation.slug,
+            }
+        )
+    else:
+        out.print(f"Created {school.name} ({school.slug}) in {school.organisation.name}.")
+
+
+@school_app.command("list")
+def school_list(json_out: JsonOption = False) -> None:
+    """List schools with their domains and head-counts."""
+    _django()
+    from django.db.models import Count, Q
+
+    from fairwatch.schools.models import Person, School
+
+    current = Q(people__status=Person.Status.CURRENT)
+    schools = (
+        School.objects.select_related("organisation")
+        .prefetch_related("domains")
+        .annotate(
+            pupils=Count("people", filter=current & Q(people__kind=Person.Kind.PUPIL)),
+            staff=Count("people", filter=current & Q(people__roster=Person.Roster.STAFF)),
+        )
+    )
+    rows = [
+        {
+            "slug": s.slug,
+            "name": s.name,
+            "organisation": s.organisation.slug,
+            "domains": s.domain_names,
+            "pupil_domain": s.pupil_domain,
+            "pupils": s.pupils,
+            "staff": s.staff,
+        }
+        for s in schools
+    ]
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table("slug", "name", "organisation", "domains", "pupils", "staff")
+    for r in rows:
+        table.add_row(
+            r["slug"],
+            r["name"],
+            r["organisation"],
+            ", ".join(r["domains"]),
+            str(r["pupils"]),
+            str(r["staff"]),
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ roster
+
+
+@import_app.command("roster")
+def import_roster_cmd(
+    school: Annotated[str, typer.Option(help="school slug")],
+    pupils: Annotated[Path | None, typer.Option(help="pupils CSV")] = None,
+    staff: Annotated[Path | None, typer.Option(help="staff CSV")] = None,
+    contacts: Annotated[Path | None, typer.Option(help="parents/carers CSV")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="check and count; change nothing")
+    ] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Import pupils, staff and/or contacts. Any bad row: nothing changes, exit code 1.
+
+    Columns (header row, UTF-8 with or without BOM; common MIS spellings accepted):
+    pupils: upn,forename,surname,preferred_forename,preferred_surname,email,year_group;
+    staff: staff_id,forename,surname,preferred_name,email,roles (separated by ;);
+    contacts: contact_id,forename,surname,email,phone,pupil_upn,relationship.
+    """
+    _django()
+    from fairwatch.schools.roster import RosterInvalid, import_roster, read_roster_file
+
+    if not (pupils or staff or contacts):
+        raise _fail("give at least one of --pupils, --staff, --contacts", 2)
+    target = _school(school)
+    try:
+        files = {
+            kind: read_roster_file(kind, path)
+            for kind, path in (("pupils", pupils), ("staff", staff), ("contacts", contacts))
+            if path is not None
+        }
+        report = import_roster(target, dry_run=dry_run, **files)
+    except RosterInvalid as exc:
+        if json_out:
+            _emit_json({"ok": False, "errors": [vars(e) for e in exc.errors]})
+        else:
+            for e in exc.errors[:50]:
+                err.print(str(e), highlight=False, markup=False)
+            more = len(exc.errors) - 50
+            if more > 0:
+                err.print(f"… and {more} more")
+            err.print(f"[bold red]Refused:[/] {len(exc.errors)} problem(s); nothing was changed.")
+        raise typer.Exit(1) from None
+    if json_out:
+        _emit_json({"ok": True, **report.as_dict()})
+        return
+    title = (
+        "Roster check (dry run: nothing changed)" if dry_run else f"Roster imported: {target.name}"
+    )
+    table = Table("file", "added", "updated", "unchanged", "returned", "left", title=title)
+    for kind, c in report.counts.items():
+        table.add_row(
+            kind, *(str(x) for x in (c.added, c.updated, c.unchanged, c.returned, c.left))
+        )
+    out.print(table)
+    out.print(
+        f"links +{report.links_added} −{report.links_removed}; roles +{report.roles_granted} "
+        f"−{report.roles_ended}; accounts +{report.accounts_created} "
+        f"disabled {report.accounts_disabled}"
+    )
+    for kind, columns in report.ignored_columns.items():
+        out.print(f"[dim]{kind}: ignored columns {', '.join(columns)}[/]")
+
+
+# ------------------------------------------------------------------ audit
+
+
+@audit_app.command("verify")
+def audit_verify(json_out: JsonOption = False) -> None:
+    """Check the whole chain. Exit 0 if intact; 1 naming the first bad entry."""
+    _django()
+    from fairwatch.audit.chain import verify
+
+    result = verify()
+    if json_out:
+        _emit_json(vars(result))
+    elif result.ok:
+        out.print(f"Audit trail intact: {result.entries} entries.")
+    else:
+        err.print(
+            f"[bold red]Audit trail broken[/] at entry #{result.first_bad_seq}: {result.problem}",
+            highlight=False,
+        )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def audit_show(
+    last: Annotated[int, typer.Option(help="how many of the latest entries")] = 20,
+    json_out: JsonOption = False,
+) -> None:
+    """Show the latest entries (server operators only: this reads the database directly)."""
+    _django()
+    from fairwatch.audit.gate import record
+    from fairwatch.audit.models import AuditEntry
+
+    entries = list(AuditEntry.objects.select_related("school").order_by("-seq")[:last])[::-1]
+    record(
+        user=None,
+        action="audit.read",
+        outcome="allowed",
+        purpose="audit review",
+        detail={"entries": len(entries)},
+    )
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "who": e.actor_label,
+            "role": e.role,
+            "school": e.school.slug if e.school else "",
+            "action": e.action,
+            "object": f"{e.object_type}:{e.object_id}".strip(":"),
+            "purpose": e.purpose,
+            "outcome": e.outcome,
+        }
+        for e in entries
+    ]
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table("#", "when", "who", "role", "school", "action", "object", "purpose", "outcome")
+    for r in rows:
+        table.add_row(
+            str(r["seq"]),
+            r["at"][:19],
+            r["who"],
+            r["role"],
+            r["school"],
+            r["action"],
+            r["object"],
+            r["purpose"],
+            r["outcome"],
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ roles, users
+
+
+@role_app.command("grant")
+def role_grant(
+    school: Annotated[str, typer.Option(help="school slug")],
+    email: Annotated[str, typer.Option(help="a current staff member's address")],
+    role: Annotated[str, typer.Option(help="staff, headteacher, chair_of_governors, dsl, dpo, …")],
+) -> None:
+    """Give a role by hand (kept across roster imports until revoked)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from fairwatch.audit.gate import record
+    from fairwatch.roles import parse_role
+    from fairwatch.schools.services import grant_role
+
+    target = _school(school)
+    try:
+        assignment = grant_role(target, email, parse_role(role))
+    except (ValidationError, ValueError) as exc:
+        msg = _validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+        raise _fail(msg) from None
+    record(
+        user=None,
+        school=target,
+        action="role.grant",
+        outcome="done",
+        object_type="role_assignment",
+        object_id=str(assignment.pk),
+        detail={"role": assignment.role},
+    )
+    out.print(f"{email} is now {assignment.get_role_display()} at {target.name}.")
+
+
+@role_app.command("revoke")
+def role_revoke(
+    school: Annotated[str, typer.Option(help="school slug")],
+    email: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option()],
+) -> None:
+    """End a role."""
+    _django()
+    from fairwatch.audit.gate import record
+    from fairwatch.roles import parse_role
+    from fairwatch.schools.services import revoke_role
+
+    target = _school(school)
+    try:
+        parsed = parse_role(role)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    ended = revoke_role(target, email, parsed)
+    if not ended:
+        raise _fail(f"{email} does not hold {parsed.value} at {target.slug}")
+    record(
+        user=None,
+        school=target,
+        action="role.revoke",
+        outcome="done",
+        object_type="role",
+        detail={"role": parsed.value},
+    )
+    out.print(f"{email} is no longer {parsed.label} at {target.name}.")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set someone's log-in password (checked against the password rules)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from fairwatch.audit.gate import record
+
+    user = get_user_model().objects.filter(username=email.lower()).first()
+    if user is None:
+        raise _fail(
+            f"no account {email}; staff get one when a roster with their address is imported"
+        )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise _fail(" ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(
+        user=None,
+        action="user.set_password",
+        outcome="done",
+        object_type="user",
+        object_id=str(user.pk),
+    )
+    out.print(f"Password set for {email}.")
+
+
+@user_app.command("token")
+def user_token(
+    email: str,
+    name: Annotated[str, typer.Option(help="what the token is for")] = "api",
+) -> None:
+    """Issue an API token for an account; it is shown once."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from fairwatch.audit.gate import record
+    from fairwatch.schools.services import issue_token
+
+    user = get_user_model().objects.filter(username=email.lower(), is_active=True).first()
+    if user is None:
+        raise _fail(f"no active account {email}")
+    token, secret = issue_token(user, name)
+    record(
+        user=None,
+        action="token.issue",
+        outcome="done",
+        object_type="api_token",
+        object_id=str(token.pk),
+    )
+    out.print(f"Token for {email} ({name}): {secret}\nSend it as: Authorization: Bearer {secret}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

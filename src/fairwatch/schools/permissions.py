@@ -1,0 +1,121 @@
+"""The one place that answers "may this user do X at this school". Everything asks it.
+
+Roles are per school (SPEC: nobody has a role that sees everything). An organisation
+administrator manages schools and users but sees no school's personal data unless they
+also hold a role at that school.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from fairwatch.roles import Role
+
+from .models import OrganisationAdmin, Person, RoleAssignment, School
+
+R = Role
+
+
+class Action(StrEnum):
+    VIEW_POLICY = "policy.view"
+    VIEW_SCHOOL = "school.view"
+    MANAGE_SCHOOL = "school.manage"
+    VIEW_STAFF = "people.view_staff"
+    VIEW_PUPILS = "people.view_pupils"
+    VIEW_CONTACTS = "people.view_contacts"
+    IMPORT_ROSTER = "roster.import"
+    MANAGE_ROLES = "roles.manage"
+    READ_AUDIT = "audit.read"
+
+
+ANY_ROLE = frozenset(Role)
+
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.VIEW_POLICY: ANY_ROLE,
+    Action.VIEW_SCHOOL: ANY_ROLE,
+    Action.MANAGE_SCHOOL: frozenset({R.HEADTEACHER, R.IT_MANAGER, R.ORG_ADMIN}),
+    # Staff names are needed by those who run the school's people processes.
+    Action.VIEW_STAFF: frozenset(
+        {R.HEADTEACHER, R.CHAIR_OF_GOVERNORS, R.DSL, R.DPO, R.HR_ADVISER, R.IT_MANAGER}
+    ),
+    # Pupils and their families: safeguarding, data protection and roster upkeep only.
+    Action.VIEW_PUPILS: frozenset({R.HEADTEACHER, R.DSL, R.DPO, R.IT_MANAGER}),
+    Action.VIEW_CONTACTS: frozenset({R.HEADTEACHER, R.DSL, R.DPO, R.IT_MANAGER}),
+    Action.IMPORT_ROSTER: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
+    Action.MANAGE_ROLES: frozenset({R.HEADTEACHER, R.ORG_ADMIN}),
+    Action.READ_AUDIT: frozenset({R.DPO}),
+}
+
+# Which people-viewing action covers which kind of person.
+VIEW_ACTION_FOR_KIND: dict[str, Action] = {
+    Person.Kind.STAFF: Action.VIEW_STAFF,
+    Person.Kind.VOLUNTEER: Action.VIEW_STAFF,
+    Person.Kind.PUPIL: Action.VIEW_PUPILS,
+    Person.Kind.CONTACT: Action.VIEW_CONTACTS,
+}
+
+
+def roles_at(user: AbstractBaseUser | AnonymousUser, school: School) -> frozenset[Role]:
+    """The roles `user` currently holds at `school` (empty for anonymous or inactive users)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    held = {
+        Role(r)
+        for r in RoleAssignment.objects.filter(
+            person__user=user,
+            person__school=school,
+            person__status=Person.Status.CURRENT,
+            ended_at__isnull=True,
+        ).values_list("role", flat=True)
+    }
+    if OrganisationAdmin.objects.filter(user=user, organisation_id=school.organisation_id).exists():
+        held.add(Role.ORG_ADMIN)
+    return frozenset(held)
+
+
+def granting_role(
+    user: AbstractBaseUser | AnonymousUser, action: Action, school: School
+) -> Role | None:
+    """The role under which `user` may do `action` at `school`, or None if they may not.
+
+    When several roles allow it, the first in the Role enum's order is named, so the
+    audit trail records a stable role.
+    """
+    held = roles_at(user, school)
+    for role in Role:
+        if role in held and role in ALLOWED[action]:
+            return role
+    return None
+
+
+def may(user: AbstractBaseUser | AnonymousUser, action: Action, school: School) -> bool:
+    return granting_role(user, action, school) is not None
+
+
+def require(user: AbstractBaseUser | AnonymousUser, action: Action, school: School) -> Role:
+    """The granting role; PermissionDenied if there is none. Personal-data reads use the gate."""
+    role = granting_role(user, action, school)
+    if role is None:
+        raise PermissionDenied(f"not allowed: {action.value} at {school.slug}")
+    return role
+
+
+def schools_for(user: AbstractBaseUser | AnonymousUser) -> list[School]:
+    """Schools where the user holds any role, by name."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    via_roles = School.objects.filter(
+        people__user=user,
+        people__status=Person.Status.CURRENT,
+        people__roles__ended_at__isnull=True,
+    )
+    via_org = School.objects.filter(organisation__admins__user=user)
+    return list((via_roles | via_org).distinct().order_by("name"))
+
+
+def actions_for(user: AbstractBaseUser | AnonymousUser, school: School) -> set[Action]:
+    held = roles_at(user, school)
+    return {action for action, roles in ALLOWED.items() if held & roles}

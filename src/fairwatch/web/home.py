@@ -1,0 +1,84 @@
+"""What each role can do, for the home page. Each item cites its clause.
+
+Items with a URL name are here now; the rest are listed so people know what their role
+will cover, and are marked as not yet available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fairwatch.roles import Role
+
+
+@dataclass(frozen=True)
+class Capability:
+    text: str
+    clause: str
+    url_name: str | None = None
+    query: str = ""
+
+
+READ_POLICY = Capability("Read the staff policy on email, internet and social media", "1", "policy")
+STAFF_LIST = Capability("See the staff list", "2", "people", "?kind=staff")
+PUPIL_LIST = Capability("See pupils and their parents or carers", "5", "people", "?kind=pupils")
+
+CAPABILITIES: dict[Role, list[Capability]] = {
+    Role.STAFF: [
+        READ_POLICY,
+        Capability("Acknowledge the policy version in force", "3.2"),
+        Capability("Check an email before sending it", "4"),
+        Capability("Check a social media post or photo before posting", "6.4"),
+        Capability("Declare a family relationship with a pupil", "6.2"),
+        Capability("Ask permission for private internet use", "3.1"),
+        Capability("Raise a concern about a colleague, or report cyberbullying", "7.5"),
+        Capability("See what monitoring is in force, and download your own data", "3.2"),
+    ],
+    Role.HEADTEACHER: [
+        STAFF_LIST,
+        PUPIL_LIST,
+        Capability("Decide requests for private internet use", "3.1"),
+        Capability("Approve official channels and professional spaces", "6.7"),
+        Capability("Approve monitoring exercises", "7.1"),
+        Capability("Receive concerns about staff and decide outcomes", "7.5"),
+    ],
+    Role.CHAIR_OF_GOVERNORS: [
+        STAFF_LIST,
+        Capability("Stand in for the Headteacher when they are the subject of a concern", "7.5"),
+        Capability("Approve monitoring when the Headteacher is the subject or requester", "7.1"),
+    ],
+    Role.DSL: [
+        STAFF_LIST,
+        PUPIL_LIST,
+        Capability("Receive every concern about staff–pupil interaction", "7.6"),
+        Capability("Receive alerts of harmful web activity", "3.3"),
+        Capability("See the log of access to pupils' social media", "6.10"),
+    ],
+    Role.DPO: [
+        STAFF_LIST,
+        PUPIL_LIST,
+        Capability("Read the audit trail and check it is intact", "5.1", "audit"),
+        Capability("Review privacy impact assessments", "7.2"),
+        Capability("Keep the breach register", "5.2"),
+    ],
+    Role.IT_MANAGER: [
+        STAFF_LIST,
+        PUPIL_LIST,
+        Capability("Import the roster from the MIS (fairwatch import roster)", "5"),
+        Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
+    ],
+    Role.HR_ADVISER: [
+        STAFF_LIST,
+        Capability("Give advice on incidents before any decision", "7.3"),
+    ],
+    Role.ESAFETY_MONITOR: [
+        Capability("You are monitored continuously while you hold this role", "7.2.1"),
+    ],
+    Role.ORG_ADMIN: [
+        Capability("Manage the schools of your trust or authority and their users", "2"),
+    ],
+}
+
+
+def capabilities_for(roles: list[Role]) -> list[tuple[Role, list[Capability]]]:
+    return [(role, CAPABILITIES[role]) for role in roles]

@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from fairwatch.api.routes import api
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("school/", views.switch_school, name="switch_school"),
+    path("policy/", views.policy, name="policy"),
+    path("people/", views.people, name="people"),
+    path("audit/", views.audit, name="audit"),
+    path("api/v1/", api.urls),
+]

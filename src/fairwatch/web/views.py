@@ -1,0 +1,126 @@
+"""Server-rendered pages. Plain function views; permission checks go through the gate."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fairwatch.audit import chain, gate
+from fairwatch.audit.models import AuditEntry
+from fairwatch.catalogue import model_catalogue
+from fairwatch.schools.models import ContactLink, Person, RoleAssignment
+from fairwatch.schools.permissions import VIEW_ACTION_FOR_KIND, Action, may
+
+from .context import SESSION_KEY, ordered_roles, school_for_request
+from .home import capabilities_for
+
+PEOPLE_TABS = {
+    "staff": ("Staff and volunteers", [Person.Kind.STAFF, Person.Kind.VOLUNTEER]),
+    "pupils": ("Pupils", [Person.Kind.PUPIL]),
+    "contacts": ("Parents and carers", [Person.Kind.CONTACT]),
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return render(request, "web/no_school.html")
+    return render(
+        request,
+        "web/home.html",
+        {
+            "sections": capabilities_for(ordered_roles(request.user, school)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def switch_school(request: HttpRequest) -> HttpResponse:
+    request.session[SESSION_KEY] = request.POST.get("school", "")
+    return redirect("home")
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/policy.html", {"catalogue": model_catalogue()})
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return render(request, "web/no_school.html", status=403)
+    tab = request.GET.get("kind", "staff")
+    if tab not in PEOPLE_TABS:
+        tab = "staff"
+    title, kinds = PEOPLE_TABS[tab]
+    query = request.GET.get("q", "").strip()[:100]
+    qs = gate.people(
+        request.user,
+        school,
+        kinds,
+        purpose=gate.Purpose.SCHOOL_ADMIN,
+        detail={"view": "people list", "search": bool(query)},
+    )
+    if query:
+        qs = qs.filter(
+            Q(forename__icontains=query)
+            | Q(surname__icontains=query)
+            | Q(preferred_forename__icontains=query)
+            | Q(email__icontains=query)
+            | Q(external_id__iexact=query)
+        )
+    if tab == "staff":
+        qs = qs.prefetch_related(
+            Prefetch(
+                "roles",
+                RoleAssignment.objects.filter(ended_at__isnull=True),
+                to_attr="active_roles",
+            )
+        )
+    elif tab == "pupils":
+        qs = qs.annotate(contact_count=Count("contact_links"))
+    else:
+        qs = qs.prefetch_related(
+            Prefetch("pupil_links", ContactLink.objects.select_related("pupil"), to_attr="links")
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    tabs = [
+        (key, label)
+        for key, (label, ks) in PEOPLE_TABS.items()
+        if all(may(request.user, VIEW_ACTION_FOR_KIND[k], school) for k in ks)
+    ]
+    return render(
+        request,
+        "web/people.html",
+        {
+            "tab": tab,
+            "title": title,
+            "tabs": tabs,
+            "page": page,
+            "query": query,
+        },
+    )
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return render(request, "web/no_school.html", status=403)
+    gate.check(
+        request.user,
+        school,
+        Action.READ_AUDIT,
+        purpose=gate.Purpose.AUDIT_REVIEW,
+        object_type="audit_trail",
+    )
+    entries = AuditEntry.objects.filter(school=school).order_by("-seq")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page, "verification": chain.verify()})
