@@ -99,11 +99,12 @@ def build_cast(tmp_path) -> Cast:
     import_roster(school, **files)
     User = get_user_model()
     make_org_admin(org, "admin@broad.example", "Ada Admin")
-    outsider = User.objects.create_user("someone@elsewhere.example", password=PASSWORD)
+    User.objects.create_user("someone@elsewhere.example")
     for user in User.objects.all():
         user.set_password(PASSWORD)
         user.save()
     by = {u.username: u for u in User.objects.all()}
+    outsider = by["someone@elsewhere.example"]
     return Cast(
         org=org,
         school=school,

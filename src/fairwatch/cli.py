@@ -31,7 +31,7 @@ app.add_typer(role_app, name="role")
 app.add_typer(user_app, name="user")
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -48,7 +48,7 @@ def _emit_json(data: Any) -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -326,7 +326,7 @@ def import_roster_cmd(
             _emit_json({"ok": False, "errors": [vars(e) for e in exc.errors]})
         else:
             for e in exc.errors[:50]:
-                err.print(str(e), highlight=False, markup=False)
+                typer.echo(str(e), err=True)  # one problem per line, never wrapped
             more = len(exc.errors) - 50
             if more > 0:
                 err.print(f"… and {more} more")

@@ -6,10 +6,12 @@ skip, saying why, when it is not there.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
 
 from tests.cast import build_cast
 
@@ -56,8 +58,35 @@ def browser(playwright):
 
 
 @pytest.fixture
-def context(browser, live_server):
-    """A fresh browser context (own cookies, own storage) per test."""
+def _empty_audit_trail_after(transactional_db):
+    """Let the end-of-test flush empty the append-only audit trail on SQLite.
+
+    With live_server the test data is really committed, and pytest-django empties every table
+    afterwards. On SQLite that flush is a DELETE, which the audit trail's append-only trigger
+    (audit migration 0002) rightly refuses, so the flush fails. Here -- after the browser has
+    closed, before the flush -- we lift the triggers, empty the trail, and put them straight
+    back, all in one transaction. (PostgreSQL flushes with TRUNCATE, which its row trigger
+    does not stop.)
+    """
+    yield
+    if connection.vendor != "sqlite":
+        return
+    triggers = importlib.import_module("fairwatch.audit.migrations.0002_append_only_triggers")
+    from fairwatch.audit.models import AuditEntry
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in triggers.SQLITE_REVERSE:
+            cursor.execute(sql)
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(AuditEntry._meta.db_table)}")
+        for sql in triggers.SQLITE:
+            cursor.execute(sql)
+
+
+@pytest.fixture
+def context(browser, live_server, _empty_audit_trail_after):
+    """A fresh browser context (own cookies, own storage) per test.
+
+    It is closed before the audit trail is emptied and the database flushed."""
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     context.set_default_timeout(10_000)
     yield context

@@ -121,7 +121,7 @@ def get_clause(request, clause_id: str):
     try:
         c = model_catalogue().get(clause_id)
     except KeyError:
-        return 404, {"detail": f"no clause {clause_id!r}"}
+        raise HttpError(404, f"no clause {clause_id!r}") from None
     return ClauseOut(id=c.id, title=c.title, text=c.text, parent=c.parent, anchor=c.anchor)
 
 
@@ -175,12 +175,7 @@ def list_people(
         include_left=include_left,
         detail={"via": "api", "search": bool(q)},
     )
-    if q:
-        qs = (
-            qs.filter(surname__icontains=q)
-            | qs.filter(forename__icontains=q)
-            | qs.filter(email__icontains=q)
-        )
+    qs = qs.search(q).by_name()
     items = list(qs[offset : offset + limit])
     return PeoplePage(
         count=qs.count(), offset=offset, limit=limit, items=[_person_out(p) for p in items]
@@ -197,7 +192,7 @@ def get_person(request, slug: str, person_id: int):
     try:
         person = gate.person(request.user, school, person_id, purpose=gate.Purpose.SCHOOL_ADMIN)
     except Person.DoesNotExist:
-        return 404, {"detail": "no such person"}
+        raise HttpError(404, "no such person") from None
     return _person_out(person)
 
 

@@ -61,6 +61,26 @@ class SchoolDomain(models.Model):
         return self.domain
 
 
+class PersonQuerySet(models.QuerySet):
+    def search(self, text: str) -> PersonQuerySet:
+        """Name, preferred name or email containing `text`, or an exact UPN / MIS id."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(forename__icontains=text)
+            | Q(surname__icontains=text)
+            | Q(preferred_forename__icontains=text)
+            | Q(preferred_surname__icontains=text)
+            | Q(email__icontains=text)
+            | Q(external_id__iexact=text)
+        )
+
+    def by_name(self) -> PersonQuerySet:
+        # Explicit, because Meta.ordering is dropped from grouped (annotated) queries.
+        return self.order_by("surname", "forename", "id")
+
+
 class Person(models.Model):
     """Someone on a school's roster. People who leave are marked as left, never deleted."""
 
@@ -104,6 +124,8 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["surname", "forename", "id"]

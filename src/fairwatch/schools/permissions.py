@@ -108,9 +108,9 @@ def schools_for(user: AbstractBaseUser | AnonymousUser) -> list[School]:
     if not user.is_authenticated or not user.is_active:
         return []
     via_roles = School.objects.filter(
-        people__user=user,
-        people__status=Person.Status.CURRENT,
-        people__roles__ended_at__isnull=True,
+        pk__in=RoleAssignment.objects.filter(
+            person__user=user, person__status=Person.Status.CURRENT, ended_at__isnull=True
+        ).values("person__school")
     )
     via_org = School.objects.filter(organisation__admins__user=user)
     return list((via_roles | via_org).distinct().order_by("name"))

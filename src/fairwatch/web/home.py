@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fairwatch.catalogue import model_catalogue
 from fairwatch.roles import Role
 
 
@@ -17,6 +18,10 @@ class Capability:
     clause: str
     url_name: str | None = None
     query: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return model_catalogue().get(self.clause).anchor
 
 
 READ_POLICY = Capability("Read the staff policy on email, internet and social media", "1", "policy")

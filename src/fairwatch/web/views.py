@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -68,14 +68,7 @@ def people(request: HttpRequest) -> HttpResponse:
         purpose=gate.Purpose.SCHOOL_ADMIN,
         detail={"view": "people list", "search": bool(query)},
     )
-    if query:
-        qs = qs.filter(
-            Q(forename__icontains=query)
-            | Q(surname__icontains=query)
-            | Q(preferred_forename__icontains=query)
-            | Q(email__icontains=query)
-            | Q(external_id__iexact=query)
-        )
+    qs = qs.search(query).by_name()
     if tab == "staff":
         qs = qs.prefetch_related(
             Prefetch(
