@@ -19,6 +19,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# axe-core checks pages against WCAG in the browser tests (needs Node.js and npm).
+	npm install --silent --no-save --no-package-lock --prefix $(VENV)/node axe-core@4
 	rm -f $(VENV)/.test-installed-*; touch $@
 
 install: $(STAMP)

@@ -499,3 +499,10 @@ def test_an_unknown_person_id_is_404(client, cast, head_auth):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "no such person"}
+
+
+def test_the_api_docs_page_loads_its_assets_from_this_server(client, cast):
+    client.force_login(cast.head)
+    html = client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui" in html
+    assert "cdn" not in html.lower() and "https://" not in html

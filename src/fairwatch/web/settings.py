@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its API docs page then uses the vendored Swagger UI, not a CDN
     "fairwatch.schools",
     "fairwatch.audit",
     "fairwatch.web",
