@@ -44,8 +44,10 @@ def main() -> None:
     paths = demo_data.write_csvs(roster, work / "csv")
     school = create_school(slug="bench", name="Bench School", domains=["bench.example"])
     rows = len(roster.pupils) + len(roster.staff) + len(roster.contacts)
-    print(f"database: {django.db.connection.vendor}; pupils {len(roster.pupils)}, "
-          f"staff {len(roster.staff)}, contact rows {len(roster.contacts)}")
+    print(
+        f"database: {django.db.connection.vendor}; pupils {len(roster.pupils)}, "
+        f"staff {len(roster.staff)}, contact rows {len(roster.contacts)}"
+    )
 
     def load():
         files = {k: read_roster_file(k, p) for k, p in paths.items()}

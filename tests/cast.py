@@ -120,3 +120,31 @@ def build_cast(tmp_path) -> Cast:
         org_admin=by["admin@broad.example"],
         outsider=outsider,
     )
+
+
+ROSTER_OF_KIND = {
+    Person.Kind.STAFF: Person.Roster.STAFF,
+    Person.Kind.VOLUNTEER: Person.Roster.STAFF,
+    Person.Kind.PUPIL: Person.Roster.PUPILS,
+    Person.Kind.CONTACT: Person.Roster.CONTACTS,
+}
+
+
+def add_person(
+    school: School, kind: str, external_id: str, forename: str, surname: str, *, roles=(), **fields
+) -> Person:
+    """A roster record made directly (not through an import), with any roles given."""
+    from fairwatch.schools.models import RoleAssignment
+
+    person = Person.objects.create(
+        school=school,
+        roster=ROSTER_OF_KIND[kind],
+        kind=kind,
+        external_id=external_id,
+        forename=forename,
+        surname=surname,
+        **fields,
+    )
+    for role in roles:
+        RoleAssignment.objects.create(person=person, role=role)
+    return person

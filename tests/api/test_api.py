@@ -9,7 +9,7 @@ from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import model_catalogue
 from fairwatch.schools.models import ApiToken, Person
 from fairwatch.schools.services import issue_token
-from tests.cast import upn
+from tests.cast import add_person, upn
 
 API = "/api/v1"
 PATHS = [
@@ -41,14 +41,8 @@ def head_auth(cast) -> dict[str, str]:
 
 @pytest.fixture
 def elm_pupil(cast) -> Person:
-    return Person.objects.create(
-        school=cast.other_school,
-        roster=Person.Roster.PUPILS,
-        kind=Person.Kind.PUPIL,
-        external_id=upn(99),
-        forename="Xanthe",
-        surname="Elmfield",
-        year_group="4",
+    return add_person(
+        cast.other_school, Person.Kind.PUPIL, upn(99), "Xanthe", "Elmfield", year_group="4"
     )
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from fairwatch.roles import Role
-from fairwatch.schools.models import Person, RoleAssignment
+from fairwatch.schools.models import Person
+from tests.cast import add_person
 
 
 def _home(client, user) -> str:
@@ -27,17 +28,16 @@ def _role_headings(html: str) -> list[str]:
 
 
 def _give_role_at(school, user, role: Role, external_id: str = "X1") -> Person:
-    person = Person.objects.create(
-        school=school,
-        roster=Person.Roster.STAFF,
-        kind=Person.Kind.STAFF,
-        external_id=external_id,
-        forename=user.first_name or "Someone",
-        surname=user.last_name or "Else",
+    person = add_person(
+        school,
+        Person.Kind.STAFF,
+        external_id,
+        user.first_name or "Someone",
+        user.last_name or "Else",
+        roles=[role],
         email=user.email,
         user=user,
     )
-    RoleAssignment.objects.create(person=person, role=role)
     return person
 
 
@@ -255,13 +255,12 @@ def test_a_role_that_has_ended_no_longer_counts_for_the_switcher(client, cast):
 
 
 def test_a_roster_record_without_any_role_does_not_make_a_school_ones_own(client, cast):
-    Person.objects.create(
-        school=cast.other_school,
-        roster=Person.Roster.STAFF,
-        kind=Person.Kind.VOLUNTEER,
-        external_id="V1",
-        forename="Alice",
-        surname="Hartley",
+    add_person(
+        cast.other_school,
+        Person.Kind.VOLUNTEER,
+        "V1",
+        "Alice",
+        "Hartley",
         email="head@oak.example",
         user=cast.head,
     )

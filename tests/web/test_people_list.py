@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from fairwatch.audit.models import AuditEntry
 from fairwatch.roles import Role
-from fairwatch.schools.models import Person, RoleAssignment
-from tests.cast import upn
+from fairwatch.schools.models import Person
+from tests.cast import add_person, upn
 
 SCHOOL_ADMIN = "school administration"
 STAFF_NAMES = [
@@ -48,7 +48,7 @@ def _rows(html: str) -> list[tuple[str, list[str]]]:
     """(name, [other cells]) for each person row of the table."""
     rows = re.findall(r'<tr>\s*<th scope="row">(.*?)</th>(.*?)</tr>', html, re.S)
     return [
-        (_text(name), [_text(c) for c in re.findall(r"<td>(.*?)</td>", rest, re.S)])
+        (_text(name), [_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rest, re.S)])
         for name, rest in rows
     ]
 
@@ -508,24 +508,17 @@ def test_each_page_of_a_paged_list_is_recorded(client, cast):
 @pytest.fixture
 def elm_people(cast):
     """Elm has its own staff member and pupil, whose names appear nowhere at Oak."""
-    staff = Person.objects.create(
-        school=cast.other_school,
-        roster=Person.Roster.STAFF,
-        kind=Person.Kind.STAFF,
-        external_id="E1",
-        forename="Quentin",
-        surname="Elmsworth",
+    staff = add_person(
+        cast.other_school,
+        Person.Kind.STAFF,
+        "E1",
+        "Quentin",
+        "Elmsworth",
+        roles=[Role.HEADTEACHER],
         email="quentin@elm.example",
     )
-    RoleAssignment.objects.create(person=staff, role=Role.HEADTEACHER)
-    pupil = Person.objects.create(
-        school=cast.other_school,
-        roster=Person.Roster.PUPILS,
-        kind=Person.Kind.PUPIL,
-        external_id=upn(99),
-        forename="Xanthe",
-        surname="Elmfield",
-        year_group="4",
+    pupil = add_person(
+        cast.other_school, Person.Kind.PUPIL, upn(99), "Xanthe", "Elmfield", year_group="4"
     )
     return staff, pupil
 
@@ -552,17 +545,16 @@ def test_a_headteacher_at_both_schools_sees_only_the_chosen_schools_people(
     client, cast, elm_people
 ):
     staff_at_elm, _ = elm_people
-    mine = Person.objects.create(
-        school=cast.other_school,
-        roster=Person.Roster.STAFF,
-        kind=Person.Kind.STAFF,
-        external_id="E2",
-        forename="Alice",
-        surname="Hartley",
+    add_person(
+        cast.other_school,
+        Person.Kind.STAFF,
+        "E2",
+        "Alice",
+        "Hartley",
+        roles=[Role.STAFF],
         email="head@oak.example",
         user=cast.head,
     )
-    RoleAssignment.objects.create(person=mine, role=Role.STAFF)
     client.force_login(cast.head)
 
     oak = client.get("/people/", {"kind": "staff"}).content.decode()
