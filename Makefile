@@ -43,6 +43,8 @@ test-postgres: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/fairwatch/catalogue.py src/fairwatch/identifiers.py src/fairwatch/roles.py \
+		src/fairwatch/demo_data.py src/fairwatch/checks
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format src tests bench

@@ -22,7 +22,7 @@ def _seqs_listed(html: str) -> list[int]:
 
 
 def test_the_dpo_can_open_the_audit_trail_and_it_is_intact(client, cast):
-    response = _audit_page(client, cast.dpo)
+    response = _audit_page(client, cast.dpo, check=1)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -30,6 +30,14 @@ def test_the_dpo_can_open_the_audit_trail_and_it_is_intact(client, cast):
     total = AuditEntry.objects.count()
     assert f"The trail is intact: {total} entries checked." in html
     assert "tampered" not in html
+
+
+def test_the_whole_chain_is_checked_only_when_asked_for(client, cast):
+    tamper(AuditEntry.objects.order_by("seq").first().seq, purpose="edited")
+    html = _audit_page(client, cast.dpo).content.decode()
+
+    assert "Check the trail now" in html
+    assert "tampered" not in html and "intact" not in html
 
 
 def test_the_page_lists_this_schools_entries_newest_first(client, cast):
@@ -134,7 +142,7 @@ def test_a_tampered_entry_is_reported_as_the_first_bad_one(client, cast):
     assert later >= 1
 
     tamper(victim.seq, outcome="refused")
-    response = _audit_page(client, cast.dpo)
+    response = _audit_page(client, cast.dpo, check=1)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -149,7 +157,7 @@ def test_tampering_with_the_actor_label_is_caught_too(client, cast):
     first = AuditEntry.objects.order_by("seq").first()
 
     tamper(first.seq, actor_label="someone-else")
-    html = _audit_page(client, cast.dpo).content.decode()
+    html = _audit_page(client, cast.dpo, check=1).content.decode()
 
     assert f"First bad entry: #{first.seq}." in html
 
@@ -164,6 +172,6 @@ def test_only_the_first_of_several_tampered_entries_is_reported(client, cast):
 
     tamper(seqs[2], purpose="nothing to see")
     tamper(seqs[1], purpose="nothing to see")
-    html = _audit_page(client, cast.dpo).content.decode()
+    html = _audit_page(client, cast.dpo, check=1).content.decode()
 
     assert f"First bad entry: #{seqs[1]}." in html

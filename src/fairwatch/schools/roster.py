@@ -307,7 +307,8 @@ CHECKS: dict[str, dict[str, Callable[[str], Any]]] = {
 }
 
 
-def _clean_rows(roster: RosterFile, errors: list[RosterError]) -> list[tuple[int, dict[str, Any]]]:
+def check_rows(roster: RosterFile, errors: list[RosterError]) -> list[tuple[int, dict[str, Any]]]:
+    """Each row's values checked and normalised; problems are appended to `errors`."""
     out = []
     for row in roster.rows:
         clean: dict[str, Any] = dict(row.values)
@@ -358,9 +359,9 @@ def import_roster(
     from fairwatch.audit.gate import record  # the audit app depends on this one
 
     errors: list[RosterError] = []
-    pupil_rows = _clean_rows(pupils, errors) if pupils else None
-    staff_rows = _clean_rows(staff, errors) if staff else None
-    contact_rows = _clean_rows(contacts, errors) if contacts else None
+    pupil_rows = check_rows(pupils, errors) if pupils else None
+    staff_rows = check_rows(staff, errors) if staff else None
+    contact_rows = check_rows(contacts, errors) if contacts else None
     if pupils:
         _unique(pupils, pupil_rows, "upn", errors)
         _unique(pupils, pupil_rows, "email", errors)
