@@ -237,3 +237,97 @@ def test_an_import_is_on_the_audit_trail_without_names(cast, tmp_path):
     entry = AuditEntry.objects.filter(action="roster.import").last()
     assert entry.outcome == "done" and entry.school == cast.school
     assert "Grant" not in str(entry.detail)
+
+
+def test_a_role_given_by_hand_to_someone_who_has_it_from_the_roster_is_kept(cast, tmp_path):
+    from fairwatch.roles import Role
+    from fairwatch.schools.services import grant_role
+
+    grant_role(cast.school, "it@oak.example", Role.IT_MANAGER)
+    run(cast.school, tmp_path, staff=STAFF_CSV.replace("it_manager;staff", "staff"))
+    assert RoleAssignment.objects.filter(
+        person__email="it@oak.example", role="it_manager", ended_at__isnull=True
+    ).exists()
+
+
+def test_a_staff_file_without_a_roles_column_leaves_roles_alone(cast, tmp_path):
+    lines = [",".join(line.split(",")[:5]) for line in STAFF_CSV.strip().splitlines()]
+    lines.append("S9,Nina,Cole,,nina@oak.example")
+    run(cast.school, tmp_path, staff="\n".join(lines) + "\n")
+    head = Person.objects.get(school=cast.school, external_id="S1")
+    assert set(head.roles.filter(ended_at__isnull=True).values_list("role", flat=True)) == {
+        "headteacher",
+        "staff",
+    }
+    nina = Person.objects.get(school=cast.school, external_id="S9")
+    assert list(nina.roles.values_list("role", flat=True)) == ["staff"]
+
+
+def test_a_newcomer_given_a_leavers_address_gets_a_fresh_account(cast, tmp_path):
+    old_account = cast.dsl
+    without_dsl = "\n".join(line for line in STAFF_CSV.splitlines() if not line.startswith("S2,"))
+    run(cast.school, tmp_path, staff=without_dsl + "\n")
+    newcomer = without_dsl + "\nS20,Eve,Newman,,dsl@oak.example,dsl\n"
+    run(cast.school, tmp_path, staff=newcomer)
+
+    eve = Person.objects.get(school=cast.school, external_id="S20")
+    assert eve.user != old_account and eve.user.username == "dsl@oak.example"
+    assert not eve.user.has_usable_password()
+    old_account.refresh_from_db()
+    assert not old_account.is_active and old_account.username != "dsl@oak.example"
+
+
+def test_two_staff_who_swap_addresses_keep_their_own_accounts(cast, tmp_path):
+    swapped = STAFF_CSV.replace("dsl@oak.example", "TMP").replace(
+        "teacher@oak.example", "dsl@oak.example"
+    )
+    swapped = swapped.replace("TMP", "teacher@oak.example")
+    run(cast.school, tmp_path, staff=swapped)
+    cast.dsl.refresh_from_db()
+    cast.teacher.refresh_from_db()
+    assert cast.dsl.username == "teacher@oak.example"
+    assert cast.teacher.username == "dsl@oak.example"
+    assert Person.objects.get(school=cast.school, external_id="S2").user == cast.dsl
+
+
+ELM_STAFF = (
+    "staff_id,forename,surname,preferred_name,email,roles\n"
+    "E1,Thomas,Wren,,teacher@oak.example,staff\n"
+)
+
+
+def test_someone_at_two_schools_shares_one_account_that_one_school_cannot_rename(cast, tmp_path):
+    elm_staff = ELM_STAFF
+    elm = read_roster_file("staff", write(tmp_path, "elm.csv", elm_staff))
+    import_roster(cast.other_school, staff=elm)
+    assert Person.objects.get(school=cast.other_school).user == cast.teacher
+
+    run(cast.school, tmp_path, staff=STAFF_CSV.replace("teacher@oak.example", "tw@oak.example"))
+    cast.teacher.refresh_from_db()
+    assert cast.teacher.username == "teacher@oak.example"  # Elm still uses it
+    oak_wren = Person.objects.get(school=cast.school, external_id="S5")
+    assert oak_wren.user.username == "tw@oak.example" and oak_wren.user != cast.teacher
+
+
+def test_an_address_that_is_someone_elses_current_log_in_is_refused(cast, tmp_path):
+    elm_staff = ELM_STAFF
+    import_roster(
+        cast.other_school, staff=read_roster_file("staff", write(tmp_path, "e.csv", elm_staff))
+    )
+    before = snapshot(cast.school)
+    # At Oak, the DPO is given the address Thomas uses at both schools.
+    clash = STAFF_CSV.replace("dpo@oak.example", "teacher@oak.example").replace(
+        "S5,Thomas,Wren,Tom,teacher@oak.example,staff\n", ""
+    )
+    with pytest.raises(RosterInvalid) as info:
+        run(cast.school, tmp_path, staff=clash)
+    assert info.value.errors[0].field == "email" and info.value.errors[0].line == 4
+    assert snapshot(cast.school) == before
+
+
+def test_an_account_switched_off_by_hand_stays_off_after_an_import(cast, tmp_path):
+    cast.teacher.is_active = False
+    cast.teacher.save()
+    run(cast.school, tmp_path, staff=STAFF_CSV)
+    cast.teacher.refresh_from_db()
+    assert not cast.teacher.is_active

@@ -118,6 +118,7 @@ class RosterFile:
     name: str
     rows: list[Row]
     ignored_columns: list[str] = field(default_factory=list)
+    columns: frozenset[str] = frozenset()  # canonical names of the columns present
 
 
 @dataclass
@@ -226,7 +227,7 @@ def read_roster_file(kind: str, path: Path | str, data: bytes | None = None) -> 
         raise RosterInvalid(
             [RosterError(name, reader.line_num, "", f"is not valid CSV: {exc}")]
         ) from None
-    return RosterFile(kind, name, rows, ignored)
+    return RosterFile(kind, name, rows, ignored, frozenset(positions))
 
 
 # ---------------------------------------------------------------- row checks
@@ -385,24 +386,38 @@ def import_roster(
     for f in (pupils, staff, contacts):
         if f and f.ignored_columns:
             report.ignored_columns[f.kind] = f.ignored_columns
-    with transaction.atomic():
-        if pupil_rows is not None:
-            report.counts["pupils"] = _apply_pupils(school, pupil_rows)
-        if staff_rows is not None:
-            report.counts["staff"] = _apply_staff(school, staff_rows, report)
-        if contact_rows is not None:
-            report.counts["contacts"] = _apply_contacts(school, contact_rows, report)
-        _sync_accounts(school, report)
-        if dry_run:
-            transaction.set_rollback(True)
-    if not dry_run:
+    lines = {values["staff_id"]: (staff.name, line) for line, values in staff_rows or []}
+    try:
+        with transaction.atomic():
+            returned: set[int] = set()
+            if pupil_rows is not None:
+                report.counts["pupils"] = _apply_pupils(school, pupil_rows)
+            if staff_rows is not None:
+                report.counts["staff"] = _apply_staff(
+                    school, staff_rows, report, returned, roles_given="roles" in staff.columns
+                )
+            if contact_rows is not None:
+                report.counts["contacts"] = _apply_contacts(school, contact_rows, report)
+            _sync_accounts(school, report, lines, returned)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:  # in the same transaction: an import is never applied without its entry
+                record(
+                    user=actor,
+                    school=school,
+                    action="roster.import",
+                    outcome="done",
+                    detail=report.as_dict(),
+                )
+    except RosterInvalid as exc:
         record(
             user=actor,
             school=school,
             action="roster.import",
-            outcome="done",
-            detail=report.as_dict(),
+            outcome="failed",
+            detail={"problems": len(exc.errors)},
         )
+        raise
     return report
 
 
@@ -461,6 +476,7 @@ def _upsert(
     fields: dict[str, Any],
     existing: dict[str, Person],
     counts: RosterCounts,
+    returned: set[int] | None = None,
 ) -> Person:
     person = existing.pop(external_id, None)
     if person is None:
@@ -471,6 +487,8 @@ def _upsert(
     changed = [k for k, v in fields.items() if getattr(person, k) != v]
     if person.status == Person.Status.LEFT:
         counts.returned += 1
+        if returned is not None:
+            returned.add(person.pk)
         fields = {**fields, "status": Person.Status.CURRENT, "left_at": None}
         changed = list(fields)
     elif changed:
@@ -521,7 +539,11 @@ def _apply_pupils(school: School, rows) -> RosterCounts:
     return counts
 
 
-def _apply_staff(school: School, rows, report: ImportReport) -> RosterCounts:
+def _apply_staff(
+    school: School, rows, report: ImportReport, returned: set[int], *, roles_given: bool
+) -> RosterCounts:
+    """Upsert staff. Roles follow the `roles` column when the file has one; roles given by
+    hand are kept; a file without the column leaves everyone's roles as they are."""
     counts, existing = RosterCounts(), _existing(school, Person.Roster.STAFF)
     now = timezone.now()
     for _, v in rows:
@@ -538,9 +560,12 @@ def _apply_staff(school: School, rows, report: ImportReport) -> RosterCounts:
             },
             existing,
             counts,
+            returned,
         )
-        wanted = set(v["roles"]) or {Role.STAFF}
         active = {a.role: a for a in person.roles.filter(ended_at__isnull=True)}
+        if not roles_given and active:
+            continue
+        wanted = set(v["roles"]) or {Role.STAFF}
         for role in wanted - set(active):
             RoleAssignment.objects.create(
                 person=person, role=role, source=RoleAssignment.Source.ROSTER
@@ -604,24 +629,73 @@ def _apply_contacts(school: School, rows, report: ImportReport) -> RosterCounts:
     return counts
 
 
-def _sync_accounts(school: School, report: ImportReport) -> None:
-    """Staff with an email get a log-in (no password until one is set); leavers lose theirs."""
+def _retired_name(user) -> str:
+    return f"{user.username}~left~{user.pk}"
+
+
+def _in_use_elsewhere(user, person: Person) -> bool:
+    """Whether the account is the live log-in of someone current at another school, or an
+    administrator's: then the same address at this school is the same person, sharing it."""
+    if not user.is_active:
+        return False
+    current = Person.objects.filter(user=user, status=Person.Status.CURRENT).exclude(pk=person.pk)
+    return current.exists() or OrganisationAdmin.objects.filter(user=user).exists()
+
+
+def _sync_accounts(
+    school: School, report: ImportReport, lines: dict[str, tuple[str, int]], returned: set[int]
+) -> None:
+    """Staff with an email get a log-in (no password until one is set); leavers lose theirs.
+
+    An account follows its person when their address changes. An address whose account
+    belonged to someone who has gone is given a fresh account: a newcomer never inherits a
+    former holder's password or roles. Accounts an administrator switched off stay off unless
+    their holder comes back after leaving.
+    """
     User = get_user_model()
-    for person in Person.objects.filter(
-        school=school, roster=Person.Roster.STAFF, status=Person.Status.CURRENT
-    ).exclude(email=""):
-        if person.user_id and person.user.get_username() == person.email:
-            if not person.user.is_active:
-                person.user.is_active = True
-                person.user.save(update_fields=["is_active"])
+    staff = list(
+        Person.objects.select_related("user")
+        .filter(school=school, roster=Person.Roster.STAFF, status=Person.Status.CURRENT)
+        .exclude(email="")
+    )
+    # First free the old names of accounts whose holder's address changed, so swaps work.
+    for person in staff:
+        user = person.user
+        if user is None or user.username == person.email:
             continue
-        user = User.objects.filter(username=person.email).first()
-        if user is None and person.user_id:
-            user = person.user  # their address changed: the account follows them
-            user.username = user.email = person.email
-            user.is_active = True
-            user.save(update_fields=["username", "email", "is_active"])
-        elif user is None:
+        shared = Person.objects.filter(user=user, status=Person.Status.CURRENT).exclude(
+            school=school
+        )
+        if shared.exists():  # still this address's log-in at another school: leave it there
+            person.user = None
+            person.save(update_fields=["user", "updated_at"])
+        else:
+            user.username = f"~moving~{user.pk}"
+            user.save(update_fields=["username"])
+    for person in staff:
+        holder = User.objects.filter(username=person.email).first()
+        if holder is not None and holder.pk != person.user_id:
+            if _in_use_elsewhere(holder, person) and person.user_id is None:
+                person.user = holder  # the same person, working at more than one school
+                person.save(update_fields=["user", "updated_at"])
+                continue
+            if _in_use_elsewhere(holder, person):
+                file, line = lines.get(person.external_id, ("staff", 0))
+                raise RosterInvalid(
+                    [
+                        RosterError(
+                            file,
+                            line,
+                            "email",
+                            f"{person.email} is the log-in of someone current at another school; "
+                            "give this member of staff their own address",
+                        )
+                    ]
+                )
+            holder.username, holder.is_active = _retired_name(holder), False
+            holder.save(update_fields=["username", "is_active"])
+        user = person.user
+        if user is None:
             user = User(
                 username=person.email,
                 email=person.email,
@@ -631,12 +705,14 @@ def _sync_accounts(school: School, report: ImportReport) -> None:
             user.set_unusable_password()
             user.save()
             report.accounts_created += 1
-        elif not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
-        if person.user_id != user.pk:
             person.user = user
             person.save(update_fields=["user", "updated_at"])
+        elif user.username != person.email:
+            user.username = user.email = person.email
+            user.save(update_fields=["username", "email"])
+        if person.pk in returned and not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
     # Accounts whose holder is no longer current anywhere (and is no administrator) stop working.
     stale = User.objects.filter(
         people__school=school, people__status=Person.Status.LEFT, is_active=True

@@ -98,9 +98,15 @@ def grant_role(school: School, email: str, role: Role) -> RoleAssignment:
     if person is None:
         raise ValidationError({"email": f"no current staff member {email} at {school.slug}"})
     existing = person.roles.filter(role=role, ended_at__isnull=True).first()
-    return existing or RoleAssignment.objects.create(
-        person=person, role=role, source=RoleAssignment.Source.MANUAL
-    )
+    if existing is None:
+        return RoleAssignment.objects.create(
+            person=person, role=role, source=RoleAssignment.Source.MANUAL
+        )
+    if existing.source != RoleAssignment.Source.MANUAL:
+        # Given by hand now: a later roster without this role must not take it away.
+        existing.source = RoleAssignment.Source.MANUAL
+        existing.save(update_fields=["source"])
+    return existing
 
 
 def revoke_role(school: School, email: str, role: Role) -> int:
