@@ -92,7 +92,55 @@ def test_a_rewritten_hash_does_not_hide_an_edit():
     assert chain.verify().first_bad_seq == 2
 
 
-def test_a_different_key_fails_verification(settings):
+def test_a_different_key_is_named_as_the_problem_and_refused_for_writing(settings):
     write_entries(2)
     settings.AUDIT_KEY = b"another key"
-    assert chain.verify().first_bad_seq == 1
+    result = chain.verify()
+    assert not result.ok and "audit key" in result.problem
+    with pytest.raises(chain.AuditKeyMismatch):
+        write_entries(1)
+
+
+def test_entries_appended_during_a_check_are_not_taken_for_tampering(monkeypatch):
+    write_entries(3)
+    real_iterator = AuditEntry.objects.none().iterator
+
+    def walk_then_append(self, *args, **kwargs):
+        rows = list(real_iterator.__func__(self, *args, **kwargs))
+        write_entries(2)  # someone else is using the system meanwhile
+        return iter(rows)
+
+    monkeypatch.setattr(type(AuditEntry.objects.none()), "iterator", walk_then_append)
+    result = chain.verify()
+    assert result.ok and result.entries == 3 and result.head_seq == 3
+
+
+def test_the_head_cannot_be_removed_or_moved_back():
+    write_entries(2)
+    for sql in ("DELETE FROM audit_audithead", "UPDATE audit_audithead SET seq = 1"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql)
+
+
+def test_a_missing_head_with_entries_is_found():
+    write_entries(2)
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("DROP TRIGGER audit_head_no_delete")
+        else:
+            cur.execute("ALTER TABLE audit_audithead DISABLE TRIGGER audit_head_forward_only")
+        cur.execute("DELETE FROM audit_audithead")
+    result = chain.verify()
+    assert not result.ok and "head" in result.problem
+
+
+def test_details_are_stored_as_values_that_hash_the_same_after_a_round_trip():
+    gate.record(
+        user=None,
+        action="test.detail",
+        outcome="done",
+        detail={"big": 1e20, "nul": "a\x00b", "set": {"b", "a"}, 3: (1, 2)},
+    )
+    stored = AuditEntry.objects.get(action="test.detail").detail
+    assert stored == {"big": "1e+20", "nul": "ab", "set": ["a", "b"], "3": [1, 2]}
+    assert chain.verify().ok

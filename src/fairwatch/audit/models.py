@@ -76,3 +76,6 @@ class AuditHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
+    # Which key the trail is written with (a keyed hash of a constant, not the key), so a
+    # process started with the wrong key is stopped instead of writing a chain nobody can check.
+    key_id = models.CharField(max_length=16, default="")

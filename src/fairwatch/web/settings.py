@@ -19,9 +19,12 @@ from fairwatch.web.keys import read_or_create_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _checkout = PACKAGE_DIR.parent.parent
+# The var folder holds the keys: it must be the same folder whatever directory a command is
+# run from, so the default is fixed: the checkout's var/, or the user's data folder.
+_data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 VAR_DIR = Path(
     os.environ.get("FAIRWATCH_VAR")
-    or (_checkout / "var" if (_checkout / "pyproject.toml").exists() else Path.cwd() / "var")
+    or (_checkout / "var" if (_checkout / "pyproject.toml").exists() else _data_home / "fairwatch")
 ).resolve()
 
 

@@ -6,6 +6,8 @@ with the rights to drop a trigger can still edit rows, which `fairwatch audit ve
 
 from django.db import migrations
 
+from fairwatch.audit.migration_sql import per_vendor
+
 SQLITE = [
     """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry
        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END""",
@@ -28,20 +30,12 @@ POSTGRES_REVERSE = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for sql in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE, "postgresql": POSTGRES}),
-            _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}),
+        per_vendor(
+            {"sqlite": SQLITE, "postgresql": POSTGRES},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE},
         )
     ]
