@@ -156,3 +156,26 @@ def test_setup_creates_the_database_named_by_database_url(tmp_path):
     again = subprocess.run(cmd + ["--quiet"], env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_school_create_will_not_silently_join_a_trust_with_the_same_slug(db):
+    assert invoke("org", "create", "--slug", "beacon", "--name", "Beacon Trust").exit_code == 0
+    result = invoke("school", "create", "--slug", "beacon", "--name", "B", "--domain", "b.example")
+    assert result.exit_code == 1 and "--org" in result.output
+    assert not School.objects.filter(slug="beacon").exists()
+
+
+def test_audit_show_refuses_a_count_below_one(db):
+    result = runner.invoke(app, ["audit", "show", "--last", "0"])
+    assert result.exit_code == 2
+
+
+def test_role_revoke_records_which_assignment_it_ended(cast):
+    from fairwatch.audit.models import AuditEntry
+
+    result = invoke(
+        "role", "revoke", "--school", "oak", "--email", "dpo@oak.example", "--role", "dpo"
+    )
+    assert result.exit_code == 0 and "roster" in result.output
+    entry = AuditEntry.objects.get(action="role.revoke")
+    assert entry.object_type == "role_assignment" and entry.object_id

@@ -378,20 +378,23 @@ def audit_verify(json_out: JsonOption = False) -> None:
 
 @audit_app.command("show")
 def audit_show(
-    last: Annotated[int, typer.Option(help="how many of the latest entries")] = 20,
+    last: Annotated[
+        int, typer.Option(min=1, max=10_000, help="how many of the latest entries")
+    ] = 20,
     json_out: JsonOption = False,
 ) -> None:
     """Show the latest entries (server operators only: this reads the database directly)."""
     _django()
-    from fairwatch.audit.gate import record
+    from fairwatch.audit.gate import Purpose, record
     from fairwatch.audit.models import AuditEntry
+    from fairwatch.schools.permissions import Action
 
     entries = list(AuditEntry.objects.select_related("school").order_by("-seq")[:last])[::-1]
     record(
         user=None,
-        action="audit.read",
+        action=Action.READ_AUDIT.value,
         outcome="allowed",
-        purpose="audit review",
+        purpose=Purpose.AUDIT_REVIEW,
         detail={"entries": len(entries)},
     )
     rows = [
@@ -482,15 +485,22 @@ def role_revoke(
     ended = revoke_role(target, email, parsed)
     if not ended:
         raise _fail(f"{email} does not hold {parsed.value} at {target.slug}")
-    record(
-        user=None,
-        school=target,
-        action="role.revoke",
-        outcome="done",
-        object_type="role",
-        detail={"role": parsed.value},
-    )
+    for assignment in ended:
+        record(
+            user=None,
+            school=target,
+            action="role.revoke",
+            outcome="done",
+            object_type="role_assignment",
+            object_id=str(assignment.pk),
+            detail={"role": parsed.value, "person": assignment.person_id},
+        )
     out.print(f"{email} is no longer {parsed.label} at {target.name}.")
+    if any(a.source == "roster" for a in ended):
+        out.print(
+            "This role came from the staff roster: the next import gives it back unless "
+            "the roster no longer lists it."
+        )
 
 
 @user_app.command("set-password")

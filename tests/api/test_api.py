@@ -500,3 +500,15 @@ def test_the_api_docs_page_loads_its_assets_from_this_server(client, cast):
     html = client.get("/api/v1/docs").content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_a_huge_offset_is_refused_not_a_server_error(client, cast):
+    client.force_login(cast.head)
+    response = client.get("/api/v1/schools/oak/people", {"offset": 10**20})
+    assert response.status_code == 422
+
+
+def test_a_search_with_a_nul_character_is_answered(client, cast):
+    client.force_login(cast.head)
+    response = client.get("/api/v1/schools/oak/people", {"kind": "pupils", "q": "Olly\x00"})
+    assert response.status_code == 200 and response.json()["count"] == 1

@@ -148,6 +148,21 @@ def test_roles_follow_the_roster_but_roles_given_by_hand_stay(cast, tmp_path):
             "contacts.csv:3: email: contact C1 has email 's@example.com' on line 2",
         ),
         ("pupils", "upn,forename\n", "pupils.csv:1: surname: column is missing"),
+        (
+            "pupils",
+            pupils_csv().replace(",Amelia,", "," + "A" * 101 + ","),
+            "pupils.csv:3: forename: is 101 characters long; at most 100",
+        ),
+        (
+            "staff",
+            STAFF_CSV.replace("Peter", "Pe\x00ter"),
+            "staff.csv:4: forename: contains a control character",
+        ),
+        (
+            "contacts",
+            contacts_csv().replace("grandparent", "g" * 41),
+            "contacts.csv:5: relationship: is 41 characters long; at most 40",
+        ),
         ("pupils", "", "pupils.csv:1: is empty"),
     ],
 )

@@ -71,8 +71,8 @@ def _give_role_at(school, user, role: Role, external_id: str = "X1") -> Person:
         (
             "it",
             ["Staff member or volunteer", "IT / network manager"],
-            {"/people/?kind=staff", "/people/?kind=pupils"},
-            {"/audit/"},
+            {"/people/?kind=staff"},
+            {"/people/?kind=pupils", "/audit/"},
         ),
         (
             "hr",

@@ -133,3 +133,10 @@ def test_signed_in_user_visiting_login_is_sent_home(client, cast):
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_the_email_address_may_be_typed_in_any_case(client, cast):
+    from tests.cast import PASSWORD
+
+    response = client.post("/login/", {"username": " Head@Oak.Example ", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"

@@ -11,7 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from fairwatch import __version__
 from fairwatch.audit import gate
 from fairwatch.catalogue import model_catalogue
-from fairwatch.schools.models import Person, School
+from fairwatch.schools.models import PEOPLE_GROUPS, Person, School
 from fairwatch.schools.permissions import roles_at, schools_for
 from fairwatch.schools.services import user_for_token
 
@@ -86,11 +86,7 @@ class PeoplePage(Schema):
     items: list[PersonOut]
 
 
-KIND_GROUPS = {
-    "staff": [Person.Kind.STAFF, Person.Kind.VOLUNTEER],
-    "pupils": [Person.Kind.PUPIL],
-    "contacts": [Person.Kind.CONTACT],
-}
+MAX_OFFSET = 1_000_000
 
 
 @api.exception_handler(PermissionDenied)
@@ -162,15 +158,15 @@ def list_people(
     include_left: bool = False,
 ):
     """People of one kind (staff, pupils, contacts); every call is on the audit trail."""
-    if kind not in KIND_GROUPS:
+    if kind not in PEOPLE_GROUPS:
         raise HttpError(422, "kind must be staff, pupils or contacts")
-    if offset < 0 or not 1 <= limit <= 500:
-        raise HttpError(422, "offset must be ≥ 0 and limit between 1 and 500")
+    if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= 500:
+        raise HttpError(422, f"offset must be 0 to {MAX_OFFSET} and limit between 1 and 500")
     school = _school(request, slug)
     qs = gate.people(
         request.user,
         school,
-        KIND_GROUPS[kind],
+        PEOPLE_GROUPS[kind],
         purpose=gate.Purpose.SCHOOL_ADMIN,
         include_left=include_left,
         detail={"via": "api", "search": bool(q)},

@@ -7,6 +7,7 @@ recorded too, and then raised as PermissionDenied.
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,7 +42,10 @@ class Refused(PermissionDenied):
 
 def actor_label(user: User | None) -> str:
     if user is None:
-        return f"cli:{getpass.getuser()}"
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):  # an account with no name, as in some containers
+            return f"cli:uid {os.getuid()}"
     if not user.is_authenticated:
         return "anonymous"
     return user.get_username()
@@ -113,19 +117,22 @@ def people(
     kinds: Iterable[str],
     *,
     purpose: str,
+    shows: Iterable[str] = (),
     include_left: bool = False,
     detail: dict[str, Any] | None = None,
 ) -> QuerySet[Person]:
-    """People of the given kinds at `school`, if the user may see every one of those kinds."""
+    """People of the given kinds at `school`, if the user may see every one of those kinds
+    and of the kinds the caller `shows` alongside them (e.g. the pupils linked to contacts)."""
     kinds = sorted(set(kinds))
-    for action in sorted({VIEW_ACTION_FOR_KIND[k] for k in kinds}):
+    seen = sorted(set(kinds) | set(shows))
+    for action in sorted({VIEW_ACTION_FOR_KIND[k] for k in seen}):
         check(
             user,
             school,
             action,
             purpose=purpose,
             object_type="people",
-            detail={"kinds": kinds, **(detail or {})},
+            detail={"kinds": seen, **(detail or {})},
         )
     qs = Person.objects.filter(school=school, kind__in=kinds)
     if not include_left:

@@ -64,7 +64,7 @@ class SchoolDomain(models.Model):
 class PersonQuerySet(models.QuerySet):
     def search(self, text: str) -> PersonQuerySet:
         """Name, preferred name or email containing `text`, or an exact UPN / MIS id."""
-        text = text.strip()
+        text = text.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
         if not text:
             return self
         return self.filter(
@@ -162,6 +162,14 @@ class Person(models.Model):
     @property
     def upn(self) -> str:
         return self.external_id if self.kind == self.Kind.PUPIL else ""
+
+
+# The groups people are listed in, by the roster they come from.
+PEOPLE_GROUPS: dict[str, tuple[str, ...]] = {
+    "staff": (Person.Kind.STAFF, Person.Kind.VOLUNTEER),
+    "pupils": (Person.Kind.PUPIL,),
+    "contacts": (Person.Kind.CONTACT,),
+}
 
 
 class ContactLink(models.Model):

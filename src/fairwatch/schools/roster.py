@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -69,6 +69,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "contacts": ("contact_id", "forename", "surname", "pupil_upn", "relationship"),
 }
 
+# Roster columns stored under another name on Person.
+STORED_AS = {
+    "upn": "external_id",
+    "staff_id": "external_id",
+    "contact_id": "external_id",
+    "preferred_name": "preferred_forename",
+    "pupil_upn": "external_id",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _YEAR_GROUP = re.compile(r"^(?:y(?:ear)?\s*)?(\d{1,2})$")
 _YEAR_WORDS = {
     "r": "R",
@@ -286,6 +295,8 @@ CHECKS: dict[str, dict[str, Callable[[str], Any]]] = {
         "upn": normalise_upn,
         "forename": _required,
         "surname": _required,
+        "preferred_forename": str,
+        "preferred_surname": str,
         "email": _email,
         "year_group": lambda t: normalise_year_group(t) if t else "",
     },
@@ -293,6 +304,7 @@ CHECKS: dict[str, dict[str, Callable[[str], Any]]] = {
         "staff_id": _required,
         "forename": _required,
         "surname": _required,
+        "preferred_name": str,
         "email": _email,
         "roles": _roles,
         "category": _category,
@@ -302,28 +314,45 @@ CHECKS: dict[str, dict[str, Callable[[str], Any]]] = {
         "forename": _required,
         "surname": _required,
         "email": _email,
+        "phone": str,
         "pupil_upn": normalise_upn,
         "relationship": lambda t: " ".join(_required(t).lower().split()),
     },
 }
 
 
+def _max_length(column: str) -> int | None:
+    if column == "relationship":
+        return ContactLink._meta.get_field("relationship").max_length
+    field_name = STORED_AS.get(column, column)
+    try:
+        field = Person._meta.get_field(field_name)
+    except FieldDoesNotExist:  # a column not stored on Person (category)
+        return None
+    return getattr(field, "max_length", None)  # None for relations such as roles
+
+
 def check_rows(roster: RosterFile, errors: list[RosterError]) -> list[tuple[int, dict[str, Any]]]:
     """Each row's values checked and normalised; problems are appended to `errors`."""
     out = []
     for row in roster.rows:
+        problems = []
         clean: dict[str, Any] = dict(row.values)
-        ok = True
         for column, check in CHECKS[roster.kind].items():
-            if column not in row.values and column not in REQUIRED[roster.kind]:
-                clean[column] = check("")
+            raw = row.values.get(column, "")
+            if _CONTROL.search(raw):
+                problems.append((column, "contains a control character; retype the value"))
                 continue
             try:
-                clean[column] = check(row.values.get(column, ""))
+                clean[column] = check(raw)
             except ValueError as exc:
-                errors.append(RosterError(roster.name, row.line, column, str(exc)))
-                ok = False
-        if ok:
+                problems.append((column, str(exc)))
+        for column, value in clean.items():
+            limit = _max_length(column)
+            if isinstance(value, str) and limit and len(value) > limit:
+                problems.append((column, f"is {len(value)} characters long; at most {limit}"))
+        errors.extend(RosterError(roster.name, row.line, c, m) for c, m in problems)
+        if not problems:
             out.append((row.line, clean))
     return out
 

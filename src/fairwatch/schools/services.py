@@ -74,9 +74,15 @@ def create_school(
     if pupil and pupil in clean:
         raise ValidationError({"pupil_domain": "pupils' domain must differ from staff domains"})
     if organisation is None:
-        organisation = Organisation.objects.filter(
-            slug=slug
-        ).first() or Organisation.objects.create(
+        if Organisation.objects.filter(slug=slug).exists():
+            # Joining it silently would give that trust's administrators this school.
+            raise ValidationError(
+                {
+                    "org": f"an organisation {slug!r} exists: name it with --org to join it, "
+                    "or choose another slug"
+                }
+            )
+        organisation = Organisation.objects.create(
             slug=slug, name=name.strip(), kind=Organisation.Kind.STANDALONE
         )
     school = School.objects.create(
@@ -109,10 +115,19 @@ def grant_role(school: School, email: str, role: Role) -> RoleAssignment:
     return existing
 
 
-def revoke_role(school: School, email: str, role: Role) -> int:
-    return RoleAssignment.objects.filter(
-        person__school=school, person__email=email.lower(), role=role, ended_at__isnull=True
-    ).update(ended_at=timezone.now())
+def revoke_role(school: School, email: str, role: Role) -> list[RoleAssignment]:
+    """End the role; returns the assignments ended (a roster-given one comes back with the
+    next import that still lists it: change the MIS, or the roster, to make it stick)."""
+    ended = list(
+        RoleAssignment.objects.filter(
+            person__school=school, person__email=email.lower(), role=role, ended_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for assignment in ended:
+        assignment.ended_at = now
+        assignment.save(update_fields=["ended_at"])
+    return ended
 
 
 def make_org_admin(organisation: Organisation, email: str, name: str = ""):

@@ -68,7 +68,6 @@ CAPABILITIES: dict[Role, list[Capability]] = {
     ],
     Role.IT_MANAGER: [
         STAFF_LIST,
-        PUPIL_LIST,
         Capability("Import the roster from the MIS (fairwatch import roster)", "5"),
         Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
     ],

@@ -12,17 +12,15 @@ from django.views.decorators.http import require_POST
 from fairwatch.audit import chain, gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import model_catalogue
-from fairwatch.schools.models import ContactLink, Person, RoleAssignment
+from fairwatch.schools.models import PEOPLE_GROUPS, ContactLink, Person, RoleAssignment
 from fairwatch.schools.permissions import VIEW_ACTION_FOR_KIND, Action, may
 
 from .context import SESSION_KEY, ordered_roles, school_for_request
 from .home import capabilities_for
 
-PEOPLE_TABS = {
-    "staff": ("Staff and volunteers", [Person.Kind.STAFF, Person.Kind.VOLUNTEER]),
-    "pupils": ("Pupils", [Person.Kind.PUPIL]),
-    "contacts": ("Parents and carers", [Person.Kind.CONTACT]),
-}
+TAB_TITLES = {"staff": "Staff and volunteers", "pupils": "Pupils", "contacts": "Parents and carers"}
+# What each tab shows beside its own people: a contact's linked pupils.
+TAB_SHOWS = {"contacts": (Person.Kind.PUPIL,)}
 
 
 @login_required
@@ -57,14 +55,15 @@ def people(request: HttpRequest) -> HttpResponse:
     if school is None:
         return render(request, "web/no_school.html", status=403)
     tab = request.GET.get("kind", "staff")
-    if tab not in PEOPLE_TABS:
+    if tab not in PEOPLE_GROUPS:
         tab = "staff"
-    title, kinds = PEOPLE_TABS[tab]
+    title, kinds = TAB_TITLES[tab], PEOPLE_GROUPS[tab]
     query = request.GET.get("q", "").strip()[:100]
     qs = gate.people(
         request.user,
         school,
         kinds,
+        shows=TAB_SHOWS.get(tab, ()),
         purpose=gate.Purpose.SCHOOL_ADMIN,
         detail={"view": "people list", "search": bool(query)},
     )
@@ -86,8 +85,11 @@ def people(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     tabs = [
         (key, label)
-        for key, (label, ks) in PEOPLE_TABS.items()
-        if all(may(request.user, VIEW_ACTION_FOR_KIND[k], school) for k in ks)
+        for key, label in TAB_TITLES.items()
+        if all(
+            may(request.user, VIEW_ACTION_FOR_KIND[k], school)
+            for k in (*PEOPLE_GROUPS[key], *TAB_SHOWS.get(key, ()))
+        )
     ]
     return render(
         request,
