@@ -367,6 +367,9 @@ def audit_verify(json_out: JsonOption = False) -> None:
         _emit_json(vars(result))
     elif result.ok:
         out.print(f"Audit trail intact: {result.entries} entries.")
+        # Written down elsewhere (a ticket, an email to the DPO), these show later whether
+        # entries were cut off the end together with the head.
+        out.print(f"Head: #{result.head_seq} {result.head_hash}", highlight=False)
     else:
         err.print(
             f"[bold red]Audit trail broken[/] at entry #{result.first_bad_seq}: {result.problem}",
