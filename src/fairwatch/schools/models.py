@@ -249,3 +249,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ApprovedSender(models.Model):
+    """An address or domain approved to send for the school (clause 4.5). When a school has
+    none, its own mail domains are the approved ones."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="approved_senders")
+    value = models.CharField(max_length=254, help_text="an address, or a domain")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "value"], name="unique_approved_sender")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class KnownDomain(models.Model):
+    """A partner's mail domain (the authority, the trust, the HR service): mail there is
+    expected, and addresses that imitate it are suspicious (clause 4.2)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="known_domains")
+    domain = models.CharField(max_length=253)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "domain"], name="unique_known_domain")
+        ]
+
+    def __str__(self) -> str:
+        return self.domain

@@ -1,0 +1,112 @@
+"""Find roster people named in text: full names, preferred names, initials, "Surname, Forename",
+titles with surnames, possessives, in any case and with or without accents. Pure and fast:
+the index is built once per school context."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .context import RosterPerson
+
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Zoë O’Neill" → "zoe o'neill"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return plain.replace("’", "'")
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str  # folded, possessive removed
+    start: int
+    end: int  # end of the word itself, before any possessive
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    person: RosterPerson
+    start: int
+    end: int
+    form: str  # "full", "initial", "surname-first", "title"
+
+
+def tokens(text: str) -> list[Token]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = fold(m.group())
+        end = m.end()
+        possessive = _POSSESSIVE.search(word)
+        if possessive and len(word) > 2:
+            word = word[: possessive.start()]
+            end = m.start() + len(word)
+        out.append(Token(word, m.start(), end))
+    return out
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(t.word for t in tokens(name))
+
+
+class NameIndex:
+    """Roster names by their first word, for one pass over a text's tokens."""
+
+    def __init__(self, people: Iterable[RosterPerson], *, titled_kinds: Iterable[str] = ()):
+        # first word of the pattern -> list of (pattern words, form, person)
+        self._patterns: dict[str, list[tuple[tuple[str, ...], str, RosterPerson]]] = defaultdict(
+            list
+        )
+        titled = frozenset(titled_kinds)
+        for person in people:
+            seen: set[tuple[str, ...]] = set()
+            for forename, surname in person.names:
+                first, last = _words(forename), _words(surname)
+                if not first or not last:
+                    continue
+                forms = [(first + last, "full"), ((first[0][0],) + last, "initial")]
+                forms.append((last + (",",) + first, "surname-first"))
+                if person.kind in titled:
+                    forms += [((title,) + last, "title") for title in TITLES]
+                for words, form in forms:
+                    if words not in seen:
+                        seen.add(words)
+                        self._patterns[words[0]].append((words, form, person))
+
+    def find(self, text: str) -> list[NameMatch]:
+        """Every roster person named in `text`, first match per person, in text order."""
+        toks = tokens(text)
+        found: dict[int, NameMatch] = {}
+        for i, tok in enumerate(toks):
+            for words, form, person in self._patterns.get(tok.word, ()):
+                if person.id in found:
+                    continue
+                end = self._match(text, toks, i, words)
+                if end is not None:
+                    found[person.id] = NameMatch(person, tok.start, end, form)
+        return sorted(found.values(), key=lambda m: m.start)
+
+    @staticmethod
+    def _match(text: str, toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+        j = i
+        for k, word in enumerate(words):
+            if word == ",":
+                continue
+            if j >= len(toks) or toks[j].word != word:
+                return None
+            if k:  # what lies between this word and the previous one
+                gap = text[toks[j - 1].end : toks[j].start]
+                allowed = ", " if words[k - 1] == "," else ". "
+                if len(gap) > 3 or any(c not in allowed + "'’s" for c in gap):
+                    return None
+                if words[k - 1] == "," and "," not in gap:
+                    return None
+            j += 1
+        return toks[j - 1].end

@@ -1,0 +1,76 @@
+"""Clause 4.3: "If the e-mail concerns an individual, do not name them in the subject field." """
+
+from __future__ import annotations
+
+import re
+
+from .context import SchoolContext
+from .findings import Finding, Severity, Where
+from .message import Message
+
+CLAUSE = "4.3"
+_UPN_LIKE = re.compile(r"\b[A-Za-z]\d{11}[0-9A-Za-z]\b")
+_KIND_WORDS = {
+    "pupil": "a pupil",
+    "contact": "a parent or carer",
+    "staff": "a member of staff",
+    "volunteer": "a volunteer",
+}
+FIX = (
+    "Take the name out of the subject: describe the topic instead (for example "
+    '"Year 4 pupil – reading support") and name the person in the body.'
+)
+
+
+def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
+    subject = message.subject
+    if not subject:
+        return []
+    external = any(not context.is_internal(a.domain) for a in message.recipients)
+    findings = []
+    for match in context.name_index.find(subject):
+        person = match.person
+        # Staff names in subjects are common and low-risk inside school; pupils' and
+        # families' are what breaches are made of, worse when the mail leaves the school.
+        if person.kind in ("pupil", "contact"):
+            severity = Severity.HIGH if external else Severity.MEDIUM
+        else:
+            severity = Severity.LOW
+        text = subject[match.start : match.end]
+        findings.append(
+            Finding(
+                clause=CLAUSE,
+                check="subject-roster-name",
+                severity=severity,
+                message=f'The subject names {_KIND_WORDS.get(person.kind, "a person")} ("{text}"). '
+                "Subjects are shown in inboxes, previews and notifications, and stay in mail logs.",
+                fix=FIX,
+                where=Where("subject", text, match.start, match.end),
+            )
+        )
+    for m in _UPN_LIKE.finditer(subject):
+        if _valid_upn(m.group()):
+            findings.append(
+                Finding(
+                    clause=CLAUSE,
+                    check="subject-pupil-identifier",
+                    severity=Severity.HIGH,
+                    message="The subject contains a Unique Pupil Number, which identifies a pupil.",
+                    fix="Remove the UPN from the subject; if the recipient needs it, put it in the "
+                    "body of a message to the school's own addresses only.",
+                    where=Where(
+                        "subject", m.group()[:1] + "*" * 9 + m.group()[-3:], m.start(), m.end()
+                    ),
+                )
+            )
+    return findings
+
+
+def _valid_upn(text: str) -> bool:
+    from fairwatch.identifiers import normalise_upn
+
+    try:
+        normalise_upn(text)
+    except ValueError:
+        return False
+    return True

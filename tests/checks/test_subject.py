@@ -1,0 +1,77 @@
+"""Clause 4.3: nobody named in the subject."""
+
+from __future__ import annotations
+
+import pytest
+
+from fairwatch.checks.findings import Severity
+from fairwatch.checks.subject import check_subject
+from fairwatch.identifiers import make_upn
+from tests.checks.oak import mail, oak
+
+
+def findings(subject: str, *to: str):
+    return check_subject(mail(*(to or ("a.hartley@oak.sch.uk",)), subject=subject), oak())
+
+
+@pytest.mark.parametrize(
+    "subject, named",
+    [
+        ("Oliver Grant - reading", "Oliver Grant"),
+        ("Olly Grant's reading book", "Olly Grant"),
+        ("OLLY GRANT absence", "OLLY GRANT"),
+        ("olly grant", "olly grant"),
+        ("Re: O. Grant", "O. Grant"),
+        ("O Grant", "O Grant"),
+        ("Grant, Oliver — EHCP review", "Grant, Oliver"),
+        ("Fwd: Isla May", "Isla May"),
+        ("Call from Mrs Grant", "Mrs Grant"),
+    ],
+)
+def test_a_pupil_or_parent_named_in_the_subject_is_found(subject, named):
+    (finding,) = findings(subject)
+    assert finding.clause == "4.3" and finding.check == "subject-roster-name"
+    assert finding.where.field == "subject" and finding.where.text == named
+    assert subject[finding.where.start : finding.where.end] == named
+    assert finding.severity == Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Year 6 trip",
+        "Re: Budget",
+        "May trip for Year 4",
+        "Grace period for the library books",
+        "Will the hall be free?",
+        "Reading scheme update",
+        "Bright ideas for assembly",
+        "Grant application deadline",
+        "",
+    ],
+)
+def test_ordinary_subjects_name_nobody(subject):
+    assert findings(subject) == []
+
+
+def test_naming_a_pupil_to_someone_outside_the_school_is_high():
+    (finding,) = findings("Olly Grant", "sarah.grant@example.com")
+    assert finding.severity == Severity.HIGH
+
+
+def test_a_staff_name_in_the_subject_is_only_low():
+    (finding,) = findings("Cover for Tom Wren")
+    assert finding.severity == Severity.LOW
+
+
+def test_a_upn_in_the_subject_is_found_and_masked():
+    upn = make_upn("926", "2001", 20, 5)
+    (finding,) = findings(f"Records for {upn}")
+    assert finding.check == "subject-pupil-identifier" and finding.severity == Severity.HIGH
+    assert upn not in finding.where.text and finding.where.text.endswith(upn[-3:])
+
+
+def test_a_code_with_a_wrong_upn_check_letter_is_not_a_upn():
+    upn = make_upn("926", "2001", 20, 5)
+    wrong = ("A" if upn[0] != "A" else "B") + upn[1:]
+    assert findings(f"Order {wrong}") == []
