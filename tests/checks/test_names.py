@@ -1,0 +1,61 @@
+"""Finding roster people in text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fairwatch.checks.context import RosterPerson
+from fairwatch.checks.names import NameIndex, fold, tokens
+
+ZOE = RosterPerson(1, "contact", "Zoë", "O'Neill")
+AMY = RosterPerson(2, "pupil", "Amelia", "Smith-Jones", "Amy")
+ANNA = RosterPerson(3, "pupil", "Anna", "van der Berg")
+INDEX = NameIndex([ZOE, AMY, ANNA], titled_kinds=["contact"])
+
+
+def named(text):
+    return [(m.person.id, text[m.start : m.end], m.form) for m in INDEX.find(text)]
+
+
+def test_accents_and_curly_apostrophes_do_not_hide_a_name():
+    assert named("call zoe o’neill today") == [(1, "zoe o’neill", "full")]
+    assert fold("Zoë O’Neill") == "zoe o'neill"
+
+
+def test_preferred_names_and_hyphenated_surnames_are_found():
+    assert named("Amy Smith-Jones's coat") == [(2, "Amy Smith-Jones", "full")]
+    assert named("Amelia Smith-Jones") == [(2, "Amelia Smith-Jones", "full")]
+
+
+def test_a_part_of_a_hyphenated_surname_is_not_the_surname():
+    assert named("Amy Smith came by") == []
+
+
+def test_surnames_of_several_words_are_found():
+    assert named("Anna van der Berg - trip") == [(3, "Anna van der Berg", "full")]
+
+
+def test_titles_count_only_for_the_kinds_asked_for():
+    assert named("Mrs O'Neill rang") == [(1, "Mrs O'Neill", "title")]
+    assert named("Miss Smith-Jones") == []  # pupils are not named by title
+
+
+def test_words_between_forename_and_surname_break_the_match():
+    assert named("Amy and Smith-Jones") == []
+
+
+def test_possessives_are_dropped_from_tokens():
+    assert [t.word for t in tokens("Olly's book, the Jones' car")] == [
+        "olly",
+        "book",
+        "the",
+        "jones",
+        "car",
+    ]
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_searched_without_error(text):
+    for match in INDEX.find(text):
+        assert 0 <= match.start < match.end <= len(text)
