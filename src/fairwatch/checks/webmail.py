@@ -35,6 +35,13 @@ WEBMAIL = frozenset(
         "fastmail.com",
         "hushmail.com",
         "outlook.co.uk",
+        "talk21.com",
+        "blueyonder.co.uk",
+        "protonmail.ch",
+        "pm.me",
+        "tutanota.com",
+        "hotmail.fr",
+        "googlemail.co.uk",
     }
 )
 
