@@ -1,0 +1,62 @@
+"""One engine for every place email is checked: the CLI, the HTTP API and the SMTP relay.
+
+`check_message` runs every check of the registry on a parsed message and returns the
+findings, most severe first. Pure: no I/O, no Django, no state kept between calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .context import SchoolContext
+from .findings import Finding, Severity, Where
+from .message import Message
+from .personal_data import check_personal_data
+from .professional import check_professional
+from .recipients import check_recipients
+from .senders import check_sender
+from .subject import check_subject
+
+Check = Callable[[Message, SchoolContext], list[Finding]]
+
+# The registry: the only place that lists the checks.
+CHECKS: tuple[Check, ...] = (
+    check_sender,
+    check_subject,
+    check_recipients,
+    check_professional,
+    check_personal_data,
+)
+
+
+def check_message(message: Message, context: SchoolContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(message, context))
+    findings.extend(_personal_data_going_out(message, context, findings))
+    return sorted(findings, key=lambda f: -f.severity)
+
+
+def _personal_data_going_out(
+    message: Message, context: SchoolContext, findings: list[Finding]
+) -> list[Finding]:
+    """Clause 4.2 again: outside recipients on a message that carries personal data."""
+    carries = [f for f in findings if f.check.startswith("pd-") and f.severity >= Severity.MEDIUM]
+    outside = [a.addr for a in message.recipients if not context.is_internal(a.domain)]
+    if not carries or not outside:
+        return []
+    return [
+        Finding(
+            clause="4.2",
+            check="recipient-outside-with-personal-data",
+            severity=Severity.HIGH,
+            message=f"This message carries personal data ({len(carries)} item(s)) and goes outside "
+            f"the school, to {', '.join(outside)}.",
+            fix="Check every outside recipient is meant to receive it; send only what they need.",
+            where=Where("to", ", ".join(outside)),
+        )
+    ]
+
+
+def worst(findings: list[Finding]) -> Severity | None:
+    return max((f.severity for f in findings), default=None)
