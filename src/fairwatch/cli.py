@@ -287,6 +287,158 @@ def school_list(json_out: JsonOption = False) -> None:
     out.print(table)
 
 
+@school_app.command("set")
+def school_set(
+    slug: Annotated[str, typer.Option(help="school slug")],
+    approved_sender: Annotated[
+        list[str] | None,
+        typer.Option(help="an address or domain approved to send for the school (repeatable)"),
+    ] = None,
+    known_domain: Annotated[
+        list[str] | None,
+        typer.Option(help="a partner's mail domain: the authority, trust, HR (repeatable)"),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="replace the lists instead of adding to them")
+    ] = False,
+) -> None:
+    """Complete what the email checks know about a school (clauses 4.2 and 4.5)."""
+    _django()
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from fairwatch.audit.gate import record
+    from fairwatch.schools.models import ApprovedSender, KnownDomain
+    from fairwatch.schools.services import normalise_domain
+
+    target = _school(slug)
+    try:
+        senders = [_sender(v, normalise_domain) for v in approved_sender or []]
+        domains = [normalise_domain(d) for d in known_domain or []]
+    except ValidationError as exc:
+        raise _fail(_validation_message(exc)) from None
+    with transaction.atomic():
+        if clear:
+            target.approved_senders.all().delete()
+            target.known_domains.all().delete()
+        for value in senders:
+            ApprovedSender.objects.get_or_create(school=target, value=value)
+        for domain in domains:
+            KnownDomain.objects.get_or_create(school=target, domain=domain)
+    record(
+        user=None,
+        school=target,
+        action="school.set",
+        outcome="done",
+        object_type="school",
+        object_id=str(target.pk),
+        detail={"approved_senders": len(senders), "known_domains": len(domains), "clear": clear},
+    )
+    approved = ", ".join(s.value for s in target.approved_senders.all()) or (
+        "the school's own domains: " + ", ".join(target.domain_names)
+    )
+    known = ", ".join(d.domain for d in target.known_domains.all()) or "none"
+    out.print(f"{target.name}\n  approved senders: {approved}\n  known domains: {known}")
+
+
+def _sender(value: str, normalise_domain) -> str:
+    """An approved sender is a whole address or a domain."""
+    local, at, domain = value.strip().lower().rpartition("@")
+    if at and local:
+        return f"{local}@{normalise_domain(domain, 'approved_sender')}"
+    return normalise_domain(value, "approved_sender")
+
+
+# ------------------------------------------------------------------ email checks
+
+
+@app.command("check-email")
+def check_email(
+    files: Annotated[
+        list[Path], typer.Argument(help=".eml, .msg or mbox files (mbox may be gzipped)")
+    ],
+    school: Annotated[str, typer.Option(help="school slug")],
+    json_out: JsonOption = False,
+) -> None:
+    """Check emails against the policy's email clauses (4.1–4.5) and for personal data.
+
+    Exit 0: nothing of medium severity or above; 1: at least one such finding;
+    2: a file could not be read (the others are still checked).
+    """
+    _django()
+    from fairwatch.audit.gate import record
+    from fairwatch.checks.engine import check_message
+    from fairwatch.checks.findings import Severity
+    from fairwatch.checks.parse import MessageTooLarge, UnreadableMessage, read_file
+    from fairwatch.schools.check_context import school_context
+
+    target = _school(school)
+    context = school_context(target)
+    results, unreadable, worst = [], 0, Severity.INFO
+    for path in files:
+        try:
+            for label, message in read_file(path):
+                findings = check_message(message, context)
+                worst = max([worst, *(f.severity for f in findings)])
+                results.append(
+                    {
+                        "file": label,
+                        "message_id": message.message_id,
+                        "subject": message.subject,
+                        "findings": findings,
+                    }
+                )
+        except (UnreadableMessage, MessageTooLarge) as exc:
+            unreadable += 1
+            err.print(f"[bold red]cannot read[/] {exc}", highlight=False)
+    record(
+        user=None,
+        school=target,
+        action="email.check",
+        outcome="done",
+        clause="4",
+        detail={
+            "messages": len(results),
+            "unreadable": unreadable,
+            "findings": sum(len(r["findings"]) for r in results),
+        },
+    )
+    if json_out:
+        _emit_json(
+            {
+                "messages": [
+                    {
+                        "file": r["file"],
+                        "message_id": r["message_id"],
+                        "findings": [f.as_dict() for f in r["findings"]],
+                    }
+                    for r in results
+                ]
+            }
+        )
+    else:
+        _print_findings(results)
+    if unreadable:
+        raise typer.Exit(2)
+    if worst >= Severity.MEDIUM:
+        raise typer.Exit(1)
+
+
+def _print_findings(results: list[dict[str, Any]]) -> None:
+    colours = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+    for r in results:
+        findings = r["findings"]
+        out.print(f"[bold]{r['file']}[/]  {r['subject'] or '(no subject)'}", highlight=False)
+        if not findings:
+            out.print("  [green]no findings[/]")
+        for f in findings:
+            sev = str(f.severity)
+            out.print(
+                f"  [{colours[sev]}]{sev:<6}[/] [bold]{f.clause}[/] {f.message}", highlight=False
+            )
+            out.print(f"         [dim]what to do:[/] {f.fix}", highlight=False)
+
+
 # ------------------------------------------------------------------ roster
 
 

@@ -30,8 +30,14 @@ def oak(**changes) -> SchoolContext:
     return SchoolContext(**fields)
 
 
-def mail(*to: str, subject: str = "Hello", body: str = "", sender: str = "t.wren@oak.sch.uk",
-         cc: tuple[str, ...] = (), bcc: tuple[str, ...] = ()) -> Message:
+def mail(
+    *to: str,
+    subject: str = "Hello",
+    body: str = "",
+    sender: str = "t.wren@oak.sch.uk",
+    cc: tuple[str, ...] = (),
+    bcc: tuple[str, ...] = (),
+) -> Message:
     def addresses(values):
         out = []
         for value in values:
@@ -39,5 +45,11 @@ def mail(*to: str, subject: str = "Hello", body: str = "", sender: str = "t.wren
             out.append(Address(addr.rstrip(">").lower(), display) if display else Address(value))
         return tuple(out)
 
-    return Message(sender=Address(sender), to=addresses(to), cc=addresses(cc),
-                   bcc=addresses(bcc), subject=subject, body=body)
+    return Message(
+        sender=Address(sender),
+        to=addresses(to),
+        cc=addresses(cc),
+        bcc=addresses(bcc),
+        subject=subject,
+        body=body,
+    )

@@ -418,8 +418,8 @@ def test_the_check_finds_roster_names_itself_in_any_case_and_preferred_form(writ
 
 
 def test_roster_names_are_whole_words():
-    assert roster_names("Jack Smithson and Ajack Smith", OAK.people) == []
-    assert roster_names("Millie Khan's book", OAK.people) == ["Millie Khan"]
+    assert roster_names("Jack Smithson and Ajack Smith", OAK.name_index) == []
+    assert roster_names("Millie Khan's book", OAK.name_index) == ["Millie Khan"]
 
 
 # --- lists of people ---------------------------------------------------------------------------

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from .lookalike import LookalikeIndex
     from .names import NameIndex
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,14 @@ class SchoolContext:
         if self.pupil_domain:
             known.add(self.pupil_domain)
         return LookalikeIndex(known)
+
+    def derived(self, key: str, build: Callable[[SchoolContext], T]) -> T:
+        """Something a check derives from the context once (an index, compiled patterns),
+        kept with the context so every message checked against it reuses it."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = build(self)
+        return cast(T, cache[key])
 
     def is_pupil_address(self, addr: str) -> bool:
         addr = addr.lower()

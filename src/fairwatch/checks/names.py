@@ -9,6 +9,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import RosterPerson
 
@@ -17,8 +18,11 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Zoë O’Neill" → "zoe o'neill"."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.replace("’", "'")
@@ -56,14 +60,15 @@ def _words(name: str) -> tuple[str, ...]:
     return tuple(t.word for t in tokens(name))
 
 
+Pattern = tuple[tuple[str, ...], str, RosterPerson]
+
+
 class NameIndex:
-    """Roster names by their first word, for one pass over a text's tokens."""
+    """Roster names by their first two words, for one pass over a text's tokens."""
 
     def __init__(self, people: Iterable[RosterPerson], *, titled_kinds: Iterable[str] = ()):
-        # first word of the pattern -> list of (pattern words, form, person)
-        self._patterns: dict[str, list[tuple[tuple[str, ...], str, RosterPerson]]] = defaultdict(
-            list
-        )
+        # (first word, second word) of the pattern -> list of (pattern words, form, person)
+        self._patterns: dict[tuple[str, str], list[Pattern]] = defaultdict(list)
         titled = frozenset(titled_kinds)
         for person in people:
             seen: set[tuple[str, ...]] = set()
@@ -78,14 +83,16 @@ class NameIndex:
                 for words, form in forms:
                     if words not in seen:
                         seen.add(words)
-                        self._patterns[words[0]].append((words, form, person))
+                        second = words[2] if words[1] == "," else words[1]
+                        self._patterns[(words[0], second)].append((words, form, person))
 
     def find(self, text: str) -> list[NameMatch]:
         """Every roster person named in `text`, first match per person, in text order."""
         toks = tokens(text)
         found: dict[int, NameMatch] = {}
-        for i, tok in enumerate(toks):
-            for words, form, person in self._patterns.get(tok.word, ()):
+        for i in range(len(toks) - 1):
+            tok = toks[i]
+            for words, form, person in self._patterns.get((tok.word, toks[i + 1].word), ()):
                 if person.id in found:
                     continue
                 end = self._match(text, toks, i, words)

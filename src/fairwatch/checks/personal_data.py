@@ -75,6 +75,7 @@ from fairwatch.identifiers import normalise_upn
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Attachment, Message
+from .names import NameIndex
 
 CLAUSE = "5"
 
@@ -263,25 +264,22 @@ def person_name_forms(person: RosterPerson) -> list[str]:
     return forms
 
 
-def roster_names(text: str, people: Iterable[RosterPerson]) -> list[str]:
+def roster_names(text: str, index: NameIndex) -> list[str]:
     """The roster names written in `text` (full names, legal or preferred, any case, as whole
     words), as they are written there, first occurrence each."""
-    return [name for name, _ in roster_mentions(text, people)]
+    return [name for name, _ in roster_mentions(text, index)]
 
 
-def roster_mentions(text: str, people: Iterable[RosterPerson]) -> list[tuple[str, RosterPerson]]:
-    """(name as written, person) for each roster person named in `text`."""
-    found: list[tuple[str, RosterPerson]] = []
+def roster_mentions(text: str, index: NameIndex) -> list[tuple[str, RosterPerson]]:
+    """(name as written, person) for each roster person named in `text` by a full name or
+    in the register form "Surname, Forename" (the school's precompiled name index)."""
     if not text:
-        return found
-    for person in people:
-        regex = _name_regex(person_name_forms(person))
-        if regex is None:
-            continue
-        m = regex.search(text)
-        if m:
-            found.append((m.group(), person))
-    return found
+        return []
+    return [
+        (text[m.start : m.end], m.person)
+        for m in index.find(text)
+        if m.form in ("full", "surname-first")
+    ]
 
 
 # --- identifiers --------------------------------------------------------------------------
@@ -1162,7 +1160,7 @@ def _message_audience(message: Message, context: SchoolContext) -> _Audience:
     # ordinary business of a school, not a disclosure.
     named = {
         person.id
-        for _, person in roster_mentions(f"{message.subject}\n{message.body}", context.people)
+        for _, person in roster_mentions(f"{message.subject}\n{message.body}", context.name_index)
         if person.kind == "pupil"
     }
     if named:
@@ -1196,7 +1194,9 @@ def check_personal_data(message: Message, context: SchoolContext) -> list[Findin
 
     def names_in(text: str) -> list[str]:
         return [
-            n for n in roster_names(text, context.people) if " ".join(n.lower().split()) not in own
+            n
+            for n in roster_names(text, context.name_index)
+            if " ".join(n.lower().split()) not in own
         ]
 
     findings: list[Finding] = []

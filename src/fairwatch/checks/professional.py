@@ -292,7 +292,7 @@ def _clause_before(text: str, pos: int) -> str:
 
 
 def _insults(text: str, field: str, context: SchoolContext) -> list[Finding]:
-    named_re, people_re = _subject_regexes(context)
+    named_re, people_re = context.derived("professional.subjects", _subject_regexes)
     out: list[Finding] = []
     for m in _JUDGEMENT.finditer(text):
         word = " ".join(m.group().split())
