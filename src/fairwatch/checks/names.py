@@ -15,6 +15,7 @@ from .context import RosterPerson
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
+_TOKEN_ASCII = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
@@ -43,7 +44,18 @@ class NameMatch:
     form: str  # "full", "initial", "surname-first", "title"
 
 
-def tokens(text: str) -> list[Token]:
+@lru_cache(maxsize=256)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The words of `text`, folded, with their offsets. Cached: several checks read the same
+    subject and body."""
+    if text.isascii():  # the common case: fold the whole text at once, offsets unchanged
+        out = []
+        for m in _TOKEN_ASCII.finditer(text.lower()):
+            word, end = m.group(), m.end()
+            if word.endswith("'s") and len(word) > 2:
+                word, end = word[:-2], end - 2
+            out.append(Token(word, m.start(), end))
+        return tuple(out)
     out = []
     for m in _TOKEN.finditer(text):
         word = fold(m.group())
@@ -53,7 +65,7 @@ def tokens(text: str) -> list[Token]:
             word = word[: possessive.start()]
             end = m.start() + len(word)
         out.append(Token(word, m.start(), end))
-    return out
+    return tuple(out)
 
 
 def _words(name: str) -> tuple[str, ...]:
@@ -101,7 +113,7 @@ class NameIndex:
         return sorted(found.values(), key=lambda m: m.start)
 
     @staticmethod
-    def _match(text: str, toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+    def _match(text: str, toks: tuple[Token, ...], i: int, words: tuple[str, ...]) -> int | None:
         j = i
         for k, word in enumerate(words):
             if word == ",":

@@ -131,11 +131,16 @@ def _disguised(word: str) -> str:
 
 
 def _swear_regex(words: Iterable[str], *, case: bool) -> re.Pattern[str]:
-    body = "|".join(
-        _disguised(w) if not case else re.escape(w) for w in sorted(words, key=len, reverse=True)
-    )
+    words = sorted(words, key=len, reverse=True)
+    body = "|".join(_disguised(w) if not case else re.escape(w) for w in words)
+    # Every alternative is tried only where a word can start with one of these characters:
+    # most positions in ordinary text then fail at once.
+    firsts = {c for w in words for c in (_LEET.get(w[0], w[0]) if not case else w[0])}
+    if not case:
+        firsts |= {c.upper() for c in firsts if c.isalpha()}
+    start = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
     flags = 0 if case else re.IGNORECASE
-    return re.compile(rf"(?<![A-Za-z0-9*@$'’])(?:{body})(?![A-Za-z0-9*])", flags)
+    return re.compile(rf"(?<![A-Za-z0-9*@$'’])(?={start})(?:{body})(?![A-Za-z0-9*])", flags)
 
 
 _SWEARING = _swear_regex((w for w, case in _SWEAR_WORDS if not case), case=False)
