@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -372,6 +373,9 @@ def check_email(
     from fairwatch.checks.parse import MessageTooLarge, UnreadableMessage, read_file
     from fairwatch.schools.check_context import school_context
 
+    # The .msg and PDF readers log every oddity of a file; we report what matters ourselves.
+    for noisy in ("extract_msg", "pypdf", "RTFDE", "olefile"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     target = _school(school)
     context = school_context(target)
     results, unreadable, worst = [], 0, Severity.INFO
