@@ -76,7 +76,8 @@ def demo_context() -> SchoolContext:
 
 
 def corpus_files() -> list[Path]:
-    return sorted((DATA / "enron").glob("*.gz")) + sorted((DATA / "ham").iterdir())
+    ham = sorted(p for p in (DATA / "ham").rglob("*") if p.is_file() and p.suffix != ".md")
+    return sorted((DATA / "enron").glob("*.gz")) + ham
 
 
 def main() -> None:

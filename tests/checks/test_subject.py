@@ -75,3 +75,9 @@ def test_a_code_with_a_wrong_upn_check_letter_is_not_a_upn():
     upn = make_upn("926", "2001", 20, 5)
     wrong = ("A" if upn[0] != "A" else "B") + upn[1:]
     assert findings(f"Order {wrong}") == []
+
+
+def test_a_labelled_uln_in_the_subject_is_found_but_not_a_bare_number():
+    (finding,) = findings("ULN 1000102504 transfer")
+    assert finding.check == "subject-pupil-identifier" and "1000102504" not in finding.where.text
+    assert findings("Invoice 1000102504") == []

@@ -7,9 +7,12 @@ import re
 from .context import SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Message
+from .personal_data import is_valid_uln
 
 CLAUSE = "4.3"
 _UPN_LIKE = re.compile(r"\b[A-Za-z]\d{11}[0-9A-Za-z]\b")
+# A bare 10-digit number passes the ULN check one time in eleven: only with its label.
+_ULN_LABELLED = re.compile(r"\bULN\b\W{0,3}(\d{10})\b", re.IGNORECASE)
 _KIND_WORDS = {
     "pupil": "a pupil",
     "contact": "a parent or carer",
@@ -61,6 +64,18 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
                     where=Where(
                         "subject", m.group()[:1] + "*" * 9 + m.group()[-3:], m.start(), m.end()
                     ),
+                )
+            )
+    for m in _ULN_LABELLED.finditer(subject):
+        if is_valid_uln(m.group(1)):
+            findings.append(
+                Finding(
+                    clause=CLAUSE,
+                    check="subject-pupil-identifier",
+                    severity=Severity.HIGH,
+                    message="The subject contains a Unique Learner Number: it identifies a pupil.",
+                    fix="Remove the ULN from the subject.",
+                    where=Where("subject", "*" * 7 + m.group(1)[-3:], m.start(1), m.end(1)),
                 )
             )
     return findings
