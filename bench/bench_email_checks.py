@@ -1,10 +1,11 @@
 """Email checks on real mail: messages/s, p50/p99 per message, and how much of it fires.
 
 Reads the real corpora in ../shared/data/email (Enron mboxes, SpamAssassin ham) in place,
-checks each message against the demo school's context (its roster, domains and partners),
-and prints speed and the share of messages with a finding of medium severity or above —
-a proxy for the false-alarm rate, since none of this mail is a school's. Parsing time is
-reported separately from checking time.
+checks each message against the demo school's context (its roster, domains and partners) as
+if a member of its staff had sent it (the sender is replaced by a school address, so the
+sender checks do not fire merely because this is not the school's mail), and prints speed
+and the share of messages with a finding of medium severity or above — a proxy for the
+false-alarm rate, since none of this mail concerns the school. Parsing is timed separately.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from fairwatch import demo_data
 from fairwatch.checks.context import RosterPerson, SchoolContext
 from fairwatch.checks.engine import check_message
 from fairwatch.checks.findings import Severity
+from fairwatch.checks.message import Address
 from fairwatch.checks.parse import read_file
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "email"
@@ -85,17 +88,20 @@ def main() -> None:
         sys.exit(f"real mail not found at {DATA}: it sits beside the checkout in shared/data")
     context = demo_context()
     _ = (context.name_index, context.lookalikes)  # built once, outside the timings
-    parse_s, times, fired, checks = 0.0, [], 0, Counter()
+    parse_s, times, fired, total, checks = 0.0, [], 0, 0, Counter()
+    staff = Address(f"staff@{demo_data.SCHOOL_DOMAIN}")
     for path in corpus_files():
         start = time.perf_counter()
         for _, message in read_file(path):
             parsed = time.perf_counter()
             parse_s += parsed - start
+            message = replace(message, sender=staff)
             findings = check_message(message, context)
             done = time.perf_counter()
             if not message.attachments:
                 times.append(done - parsed)
             serious = [f for f in findings if f.severity >= Severity.MEDIUM]
+            total += 1
             fired += bool(serious)
             checks.update({f.check for f in serious})
             start = time.perf_counter()
@@ -107,9 +113,9 @@ def main() -> None:
         f"p50 {q[49] * 1000:.2f} ms, p99 {q[98] * 1000:.2f} ms per message"
     )
     print(f"parsing (separate): {parse_s:.1f} s in all")
-    print(f"flagged medium or above: {fired} ({fired / n:.1%})")
+    print(f"flagged medium or above: {fired} of {total} messages ({fired / total:.1%})")
     for check, count in checks.most_common():
-        print(f"  {check:<40} {count:>6} ({count / n:.1%})")
+        print(f"  {check:<40} {count:>6} ({count / total:.1%})")
 
 
 if __name__ == "__main__":
