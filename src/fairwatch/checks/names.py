@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from .context import RosterPerson
 
@@ -29,8 +30,7 @@ def fold(text: str) -> str:
     return plain.replace("’", "'")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: long bodies have thousands, made quickly
     word: str  # folded, possessive removed
     start: int
     end: int  # end of the word itself, before any possessive
