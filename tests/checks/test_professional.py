@@ -487,3 +487,13 @@ def test_ordinary_school_email_raises_nothing_medium_or_worse(subject, body, to)
     findings = check_professional(message, OAK) + check_personal_data(message, OAK)
     loud = [(f.check, f.where.text) for f in findings if f.severity >= Severity.MEDIUM]
     assert loud == []
+
+
+def test_the_fast_judgement_scan_finds_exactly_what_the_pattern_finds():
+    from fairwatch.checks.professional import _JUDGEMENT, _judgements
+
+    text = (
+        "He is an idiot. Idiots! The useless-proof plan, a nightmare, spoilt brats and nuts "
+        "about maths; 2idiots, co-idiot, éidiot, waste of space, a joke, a  disgrace."
+    )
+    assert [m.span() for m in _judgements(text)] == [m.span() for m in _JUDGEMENT.finditer(text)]

@@ -33,7 +33,7 @@ Pure: no Django import.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
@@ -202,6 +202,56 @@ _JUDGEMENT = re.compile(
     re.IGNORECASE,
 )
 
+
+def _top_level(pattern: str) -> list[str]:
+    """The alternatives of `pattern` at its outermost level."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in pattern:
+        if ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+# The letters every judgement word starts with: the big pattern is tried only at words that
+# begin so (trying it at every position of a long body was most of the check's time).
+def _literal_prefix(alternative: str) -> str:
+    """The letters a match of `alternative` must start with ("idiots?" → "idiot")."""
+    n = 0
+    while n < len(alternative) and alternative[n].isalpha():
+        n += 1
+    if n < len(alternative) and alternative[n] in "?*{":
+        n -= 1  # the last letter is optional
+    return alternative[:n].lower()
+
+
+_JUDGEMENT_PREFIXES = tuple(
+    sorted({_literal_prefix(alt) for alt in _top_level(f"{_ALWAYS}|{_ABOUT_PERSON}")})
+)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _judgements(text: str) -> Iterator[re.Match[str]]:
+    """The same matches as `_JUDGEMENT.finditer(text)`, found faster."""
+    if "" in _JUDGEMENT_PREFIXES:  # an alternative without a leading letter: no shortcut
+        yield from _JUDGEMENT.finditer(text)
+        return
+    taken_until = 0
+    for word in _WORD.finditer(text):
+        if word.start() < taken_until or not word.group().lower().startswith(_JUDGEMENT_PREFIXES):
+            continue
+        m = _JUDGEMENT.match(text, word.start())
+        if m:
+            taken_until = m.end()
+            yield m
+
+
 _LINK = (
     r"(?i:[ \t]+(?:is|are|was|were|am|has[ \t]+been|have[ \t]+been|had[ \t]+been|is[ \t]+being|"
     r"are[ \t]+being|was[ \t]+being|seems?(?:[ \t]+to[ \t]+be)?|can[ \t]+be|will[ \t]+be|"
@@ -299,7 +349,7 @@ def _clause_before(text: str, pos: int) -> str:
 def _insults(text: str, field: str, context: SchoolContext) -> list[Finding]:
     named_re, people_re = context.derived("professional.subjects", _subject_regexes)
     out: list[Finding] = []
-    for m in _JUDGEMENT.finditer(text):
+    for m in _judgements(text):
         word = " ".join(m.group().split())
         after = text[m.end() : m.end() + 12]
         if m.group().lower() in ("mad", "crazy", "nuts") and re.match(
