@@ -228,9 +228,10 @@ def test_an_outlook_style_original_message_is_ignored():
 
 
 def test_own_words_keeps_offsets():
-    body = "Fine.\n> bad words\nOn Mon, X wrote:\nmore"
-    blanked = own_words(body)
-    assert len(blanked) == len(body) and blanked.startswith("Fine.\n") and "bad" not in blanked
+    body = "Fine.\n> bad words\nAnd this.\nOn Mon, X wrote:\nmore"
+    own = own_words(body)
+    assert own == "Fine.\n" + " " * len("> bad words") + "\nAnd this.\n"
+    assert body.startswith(own.replace(" " * len("> bad words"), "> bad words"))
 
 
 def test_the_senders_own_words_above_the_quote_are_still_checked():

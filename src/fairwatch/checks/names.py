@@ -10,14 +10,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import NamedTuple
 
 from .context import RosterPerson
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
-_TOKEN_ASCII = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
-_POSSESSIVE = re.compile(r"['’]s?$")
+# One capturing group, so split() keeps the words between the gaps. An apostrophe joins letters
+# ("o'neill") except a possessive "'s" at the end of a word, which stays in the gap.
+_ASCII_PARTS = re.compile(r"((?<![a-z]')[a-z]+(?:-[a-z]+|'(?!s(?![a-z]))[a-z]+)*)")
+_UNICODE_PARTS = re.compile(
+    r"((?<![^\W\d_]['’])[^\W\d_]+(?:-[^\W\d_]+|['’](?![sS](?![^\W\d_]))[^\W\d_]+)*)"
+)
 
 
 @lru_cache(maxsize=65536)
@@ -44,39 +48,58 @@ class NameMatch:
     form: str  # "full", "initial", "surname-first", "title"
 
 
-@lru_cache(maxsize=256)
+class Words:
+    """The words of a text, folded, with what lies between them; offsets are worked out only
+    when asked for. Splitting is one regex call and folding one cached call per word, so a
+    long body costs little more than a copy of it."""
+
+    __slots__ = ("words", "_parts", "_ends")
+
+    def __init__(self, text: str):
+        if text.isascii():  # the common case: fold the whole text at once, offsets unchanged
+            parts = _ASCII_PARTS.split(text.lower())
+            self.words: list[str] = parts[1::2]
+        else:
+            parts = _UNICODE_PARTS.split(text)
+            self.words = list(map(fold, parts[1::2]))
+        # parts alternate: gap before word 0, word 0, gap, word 1, ..., gap after the last
+        self._parts = parts
+        self._ends: list[int] | None = None
+
+    def span(self, k: int) -> tuple[int, int]:
+        """Start and end of word `k` in the text (the end is before any possessive)."""
+        if self._ends is None:
+            self._ends = list(accumulate(map(len, self._parts)))
+        return self._ends[2 * k], self._ends[2 * k + 1]
+
+    def gap(self, k: int) -> str:
+        """What lies between word `k - 1` and word `k`, possessives included."""
+        return self._parts[2 * k]
+
+
+@lru_cache(maxsize=64)
+def words_of(text: str) -> Words:
+    """Cached: several checks read the same subject and body."""
+    return Words(text)
+
+
 def tokens(text: str) -> tuple[Token, ...]:
-    """The words of `text`, folded, with their offsets. Cached: several checks read the same
-    subject and body."""
-    if text.isascii():  # the common case: fold the whole text at once, offsets unchanged
-        out = []
-        for m in _TOKEN_ASCII.finditer(text.lower()):
-            word, end = m.group(), m.end()
-            if word.endswith("'s") and len(word) > 2:
-                word, end = word[:-2], end - 2
-            out.append(Token(word, m.start(), end))
-        return tuple(out)
-    out = []
-    for m in _TOKEN.finditer(text):
-        word = fold(m.group())
-        end = m.end()
-        possessive = _POSSESSIVE.search(word)
-        if possessive and len(word) > 2:
-            word = word[: possessive.start()]
-            end = m.start() + len(word)
-        out.append(Token(word, m.start(), end))
-    return tuple(out)
+    """The words of `text`, folded, with their offsets."""
+    w = words_of(text)
+    return tuple(Token(word, *w.span(k)) for k, word in enumerate(w.words))
 
 
 def _words(name: str) -> tuple[str, ...]:
-    return tuple(t.word for t in tokens(name))
+    return tuple(words_of(name).words)
 
 
 Pattern = tuple[tuple[str, ...], str, RosterPerson]
 
 
 class NameIndex:
-    """Roster names by their first two words, for one pass over a text's tokens."""
+    """Roster names by their first two words. A text's consecutive word pairs are matched
+    against those keys as one set operation, so a text that names nobody is passed over
+    without a Python step per word."""
 
     def __init__(self, people: Iterable[RosterPerson], *, titled_kinds: Iterable[str] = ()):
         # (first word, second word) of the pattern -> list of (pattern words, form, person)
@@ -97,35 +120,41 @@ class NameIndex:
                         seen.add(words)
                         second = words[2] if words[1] == "," else words[1]
                         self._patterns[(words[0], second)].append((words, form, person))
+        self._keys = frozenset(self._patterns)
 
     def find(self, text: str) -> list[NameMatch]:
         """Every roster person named in `text`, first match per person, in text order."""
-        toks = tokens(text)
+        w = words_of(text)
+        pairs = list(zip(w.words, w.words[1:], strict=False))
+        hits = self._keys.intersection(pairs)
+        if not hits:
+            return []
         found: dict[int, NameMatch] = {}
-        for i in range(len(toks) - 1):
-            tok = toks[i]
-            for words, form, person in self._patterns.get((tok.word, toks[i + 1].word), ()):
+        for i, pair in enumerate(pairs):
+            if pair not in hits:
+                continue
+            for words, form, person in self._patterns[pair]:
                 if person.id in found:
                     continue
-                end = self._match(text, toks, i, words)
+                end = self._match(w, i, words)
                 if end is not None:
-                    found[person.id] = NameMatch(person, tok.start, end, form)
+                    found[person.id] = NameMatch(person, w.span(i)[0], end, form)
         return sorted(found.values(), key=lambda m: m.start)
 
     @staticmethod
-    def _match(text: str, toks: tuple[Token, ...], i: int, words: tuple[str, ...]) -> int | None:
+    def _match(w: Words, i: int, words: tuple[str, ...]) -> int | None:
         j = i
         for k, word in enumerate(words):
             if word == ",":
                 continue
-            if j >= len(toks) or toks[j].word != word:
+            if j >= len(w.words) or w.words[j] != word:
                 return None
             if k:  # what lies between this word and the previous one
-                gap = text[toks[j - 1].end : toks[j].start]
+                gap = w.gap(j).lower()
                 allowed = ", " if words[k - 1] == "," else ". "
                 if len(gap) > 3 or any(c not in allowed + "'’s" for c in gap):
                     return None
                 if words[k - 1] == "," and "," not in gap:
                     return None
             j += 1
-        return toks[j - 1].end
+        return w.span(j - 1)[1]

@@ -76,6 +76,7 @@ from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Attachment, Message
 from .names import NameIndex
+from .scan import Scanner
 
 CLAUSE = "5"
 
@@ -163,14 +164,17 @@ def mask(value: str, keep_start: int, keep_end: int) -> str:
 
 # --- shared text helpers ------------------------------------------------------------------
 
-_SIGN_OFF = re.compile(
-    r"^[ \t]*(?:(?:kind|kindest|best|warm|warmest|many|with)\s+)?"
-    r"(?:regards|wishes|thanks|thank\s+you)(?:\s+again)?[ \t]*[,.!]?[ \t]*$"
-    r"|^[ \t]*(?:yours(?:\s+(?:sincerely|faithfully|truly))?|thanks|thank\s+you|cheers|best|"
-    r"all\s+the\s+best|speak\s+soon|regards|many\s+thanks(?:\s+in\s+advance)?)[ \t]*[,.!]?[ \t]*$",
-    re.IGNORECASE | re.MULTILINE,
+_SIGN_OFF = Scanner(
+    re.compile(
+        r"^[ \t]*(?:(?:kind|kindest|best|warm|warmest|many|with)\s+)?"
+        r"(?:regards|wishes|thanks|thank\s+you)(?:\s+again)?[ \t]*[,.!]?[ \t]*$"
+        r"|^[ \t]*(?:yours(?:\s+(?:sincerely|faithfully|truly))?|thanks|thank\s+you|cheers|best|"
+        r"all\s+the\s+best|speak\s+soon|regards|many\s+thanks(?:\s+in\s+advance)?)"
+        r"[ \t]*[,.!]?[ \t]*$",
+        re.IGNORECASE | re.MULTILINE,
+    )
 )
-_SIG_DELIMITER = re.compile(r"^-- ?$", re.MULTILINE)
+_SIG_DELIMITER = Scanner(re.compile(r"^-- ?$", re.MULTILINE))
 _REPLY_START = re.compile(
     r"^[ \t]*(?:>|On\s.+wrote:|-{2,}\s*Original Message|From:\s|_{8,})", re.IGNORECASE
 )
@@ -284,11 +288,16 @@ def roster_mentions(text: str, index: NameIndex) -> list[tuple[str, RosterPerson
 
 # --- identifiers --------------------------------------------------------------------------
 
-_GROUPED_10 = re.compile(r"(?<![\w+)/.])(?<!\d[ -])(\d{3})([ -])(\d{3})\2(\d{4})(?![\w/]|[ -]\d)")
-_RUN_10 = re.compile(r"(?<![\w+)/.,£$-])(?<!\d[ -])(\d{10})(?![\w/]|[.,]\d|[ -]\d)")
-_UPN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?: ?\d){11} ?[A-Za-z0-9](?![A-Za-z0-9])")
-_NI = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-Da-d])(?![A-Za-z0-9])"
+_GROUPED_10 = Scanner(
+    re.compile(r"(?<![\w+)/.])(?<!\d[ -])(\d{3})([ -])(\d{3})\2(\d{4})(?![\w/]|[ -]\d)"),
+    core=r"\d{3}[ -]\d{3}[ -]\d{4}",
+)
+_RUN_10 = Scanner(re.compile(r"(?<![\w+)/.,£$-])(?<!\d[ -])(\d{10})(?![\w/]|[.,]\d|[ -]\d)"))
+_UPN = Scanner(re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?: ?\d){11} ?[A-Za-z0-9](?![A-Za-z0-9])"))
+_NI = Scanner(
+    re.compile(
+        r"(?<![A-Za-z0-9])([A-Za-z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-Da-d])(?![A-Za-z0-9])"
+    )
 )
 _NI_BAD_PREFIXES = frozenset({"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"})
 
@@ -350,18 +359,30 @@ _MONTH_NAME = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_DATE_NUMERIC = re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[.-]\d)")
-_DATE_ISO = re.compile(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?![\w/]|-\d)")
-_DATE_DAY_MONTH = re.compile(
-    rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAME})\.?,?\s+(\d{{4}})(?!\w)",
-    re.IGNORECASE,
+_DATE_NUMERIC = Scanner(
+    re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/]|[.-]\d)"),
+    core=r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})",
 )
-_DATE_MONTH_DAY = re.compile(
-    rf"(?<![\w])({_MONTH_NAME})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\w)",
-    re.IGNORECASE,
+_DATE_ISO = Scanner(re.compile(r"(?<![\w/.-])(\d{4})-(\d{2})-(\d{2})(?![\w/]|-\d)"))
+_DATE_DAY_MONTH = Scanner(
+    re.compile(
+        rf"(?<![\w])(\d{{1,2}})(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?({_MONTH_NAME})\.?,?[ \t]+"
+        r"(\d{4})(?!\w)",
+        re.IGNORECASE,
+    )
 )
-_DOB_LABEL = re.compile(
-    r"\b(?:d\.?\s?o\.?\s?b\b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?)", re.IGNORECASE
+_DATE_MONTH_DAY = Scanner(
+    re.compile(
+        rf"(?<![\w])({_MONTH_NAME})\.?[ \t]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(\d{{4}})(?!\w)",
+        re.IGNORECASE,
+    )
+)
+_DOB_LABEL = Scanner(
+    re.compile(
+        r"\b(?:d\.?[ \t]?o\.?[ \t]?b\b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
+        r"|born(?:[ \t]+on)?)",
+        re.IGNORECASE,
+    )
 )
 
 
@@ -412,11 +433,15 @@ _STREET_WORD = (
     r"Gdns|Court|Ct|Terrace|Grove|Park|Hill|Row|Walk|Square|Sq|Mews|Rise|View|Green|Parade|"
     r"Chase|Croft|Fields|Meadow|Meadows|Vale|Gate|Lea|Wharf|Yard|Grange|Heights|End|Loke)"
 )
-_STREET_LINE = re.compile(
-    r"(?<![\w/£$.,:-])(\d{1,4}[A-Za-z]?)(?:\s*[-–]\s*\d{1,4}[A-Za-z]?)?,?[ \t]+"
-    r"((?:[A-Z][A-Za-z'’-]*[ \t]+){1,3})" + _STREET_WORD + r"\b\.?"
+_STREET_LINE = Scanner(
+    re.compile(
+        r"(?<![\w/£$.,:-])(\d{1,4}[A-Za-z]?)(?:\s*[-–]\s*\d{1,4}[A-Za-z]?)?,?[ \t]+"
+        r"((?:[A-Z][A-Za-z'’-]*[ \t]+){1,3})" + _STREET_WORD + r"\b\.?"
+    )
 )
-_POSTCODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})(?![\w])")
+_POSTCODE = Scanner(
+    re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})(?![\w])")
+)
 _OUTWARD = re.compile(
     r"[A-PR-UWYZ]\d{1,2}|[A-PR-UWYZ][A-HK-Y]\d{1,2}|[A-PR-UWYZ]\d[A-HJKPSTUW]|"
     r"[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY]"
@@ -446,9 +471,11 @@ def find_postcodes(text: str) -> list[tuple[int, int, str]]:
     ]
 
 
-_PHONE = re.compile(
-    r"(?<![\w+/.-])(?:(?:\+|00)[ \t]?44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
-    r"(?:7(?:[ \t-]?\d){9}|[12](?:[ \t\-)]{0,2}\d){8,9})(?![\w/]|[.-]\d)"
+_PHONE = Scanner(
+    re.compile(
+        r"(?<![\w+/.-])(?:(?:\+|00)[ \t]?44[ \t]?(?:\(0\)[ \t]?)?|\(?0)"
+        r"(?:7(?:[ \t-]?\d){9}|[12](?:[ \t\-)]{0,2}\d){8,9})(?![\w/]|[.-]\d)"
+    )
 )
 _PERSON_CUE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+[A-Z][A-Za-z'’-]+"
@@ -714,12 +741,12 @@ def find_identifiers(
 class _Category:
     label: str  # what kind of data, for the message
     why: str
-    pattern: re.Pattern[str]
+    pattern: Scanner
 
 
-def _words_re(words: str, *, case: bool = False) -> re.Pattern[str]:
+def _words_re(words: str, *, case: bool = False) -> Scanner:
     flags = 0 if case else re.IGNORECASE
-    return re.compile(rf"(?<![\w-])(?:{words})(?![\w])", flags)
+    return Scanner(re.compile(rf"(?<![\w-])(?:{words})(?![\w])", flags))
 
 
 _CATEGORIES: tuple[_Category, ...] = (
@@ -961,7 +988,7 @@ _DETAIL_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = Scanner(re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"))
 _NAME_WORD = r"[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:[-'’][A-Z]?[a-z]+)?"
 _NAME_PAIR = re.compile(
     rf"(?<![\w'’-])({_NAME_WORD}|[A-Z]{{2,}}(?:[-'’][A-Z]+)?),?[ \t]+({_NAME_WORD})(?![\w'’-])"

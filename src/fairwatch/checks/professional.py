@@ -33,12 +33,14 @@ Pure: no Django import.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Message
 from .personal_data import SpanSet, person_name_forms, signature_spans, wordlist
+from .scan import Scanner
 
 CLAUSE = "4.1"
 
@@ -60,12 +62,13 @@ _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
 
 def own_words(text: str) -> str:
-    """`text` with quoted reply text blanked out (same length, so offsets still point into
-    the original)."""
+    """`text` up to the first reply header, with quoted lines blanked out: offsets in it still
+    point into the original. Long threads cost no more than what the sender wrote."""
     header = _REPLY_HEADER.search(text)
     if header:
-        tail = text[header.start() :]
-        text = text[: header.start()] + re.sub(r"[^\n]", " ", tail)
+        text = text[: header.start()]
+    if ">" not in text:
+        return text
     return _QUOTED_LINE.sub(lambda m: " " * len(m.group()), text)
 
 
@@ -130,7 +133,7 @@ def _disguised(word: str) -> str:
     return "".join(parts)
 
 
-def _swear_regex(words: Iterable[str], *, case: bool) -> re.Pattern[str]:
+def _swear_regex(words: Iterable[str], *, case: bool) -> Scanner:
     words = sorted(words, key=len, reverse=True)
     body = "|".join(_disguised(w) if not case else re.escape(w) for w in words)
     # Every alternative is tried only where a word can start with one of these characters:
@@ -140,12 +143,13 @@ def _swear_regex(words: Iterable[str], *, case: bool) -> re.Pattern[str]:
         firsts |= {c.upper() for c in firsts if c.isalpha()}
     start = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
     flags = 0 if case else re.IGNORECASE
-    return re.compile(rf"(?<![A-Za-z0-9*@$'’])(?={start})(?:{body})(?![A-Za-z0-9*])", flags)
+    pattern = re.compile(rf"(?<![A-Za-z0-9*@$'’])(?={start})(?:{body})(?![A-Za-z0-9*])", flags)
+    return Scanner(pattern)
 
 
 _SWEARING = _swear_regex((w for w, case in _SWEAR_WORDS if not case), case=False)
 _SWEARING_LOWER = _swear_regex((w for w, case in _SWEAR_WORDS if case), case=True)
-_SOD_OFF = re.compile(r"(?<![\w])(?:sod|piss|bugger)\s+off(?![\w])", re.IGNORECASE)
+_SOD_OFF = Scanner(re.compile(r"(?<![\w])(?:sod|piss|bugger)\s+off(?![\w])", re.IGNORECASE))
 
 
 def _profanity(text: str, field: str) -> list[Finding]:
@@ -203,53 +207,11 @@ _JUDGEMENT = re.compile(
 )
 
 
-def _top_level(pattern: str) -> list[str]:
-    """The alternatives of `pattern` at its outermost level."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for ch in pattern:
-        if ch == "|" and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        current.append(ch)
-    parts.append("".join(current))
-    return parts
-
-
-# The letters every judgement word starts with: the big pattern is tried only at words that
-# begin so (trying it at every position of a long body was most of the check's time).
-def _literal_prefix(alternative: str) -> str:
-    """The letters a match of `alternative` must start with ("idiots?" → "idiot")."""
-    n = 0
-    while n < len(alternative) and alternative[n].isalpha():
-        n += 1
-    if n < len(alternative) and alternative[n] in "?*{":
-        n -= 1  # the last letter is optional
-    return alternative[:n].lower()
-
-
-_JUDGEMENT_PREFIXES = tuple(
-    sorted({_literal_prefix(alt) for alt in _top_level(f"{_ALWAYS}|{_ABOUT_PERSON}")})
-)
-_WORD = re.compile(r"[A-Za-z]+")
+_JUDGEMENTS = Scanner(_JUDGEMENT)
 
 
 def _judgements(text: str) -> Iterator[re.Match[str]]:
-    """The same matches as `_JUDGEMENT.finditer(text)`, found faster."""
-    if "" in _JUDGEMENT_PREFIXES:  # an alternative without a leading letter: no shortcut
-        yield from _JUDGEMENT.finditer(text)
-        return
-    taken_until = 0
-    for word in _WORD.finditer(text):
-        if word.start() < taken_until or not word.group().lower().startswith(_JUDGEMENT_PREFIXES):
-            continue
-        m = _JUDGEMENT.match(text, word.start())
-        if m:
-            taken_until = m.end()
-            yield m
+    return _JUDGEMENTS.finditer(text)
 
 
 _LINK = (
@@ -427,7 +389,7 @@ ACRONYMS = wordlist(
 )
 _TOKEN = re.compile(r"[A-Za-z0-9'’&]+")
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)|[^.!?\n]*[.!?]+", re.MULTILINE)
-_BANGS = re.compile(r"[!?]*!{3,}[!?]*|(?:\?!){2,}|(?:!\?){2,}")
+_BANGS = Scanner(re.compile(r"[!?]*!{3,}[!?]*|(?:\?!){2,}|(?:!\?){2,}"))
 
 
 def _caps_words(sentence: str) -> tuple[int, int]:
@@ -444,9 +406,29 @@ def _caps_words(sentence: str) -> tuple[int, int]:
     return caps, words
 
 
+# A word in capitals as `_caps_words` counts it, found in one pass over the whole text.
+_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9'’&])[A-Z'’&]{2,}(?![A-Za-z0-9'’&])")
+
+
+def _is_caps_word(token: str) -> bool:
+    letters = re.sub(r"['’&]", "", token)
+    if len(letters) < 2 or letters in ACRONYMS:
+        return False
+    return re.sub(r"['’]S$|S$", "", letters) not in ACRONYMS
+
+
 def _shouting(text: str, field: str) -> list[Finding]:
     bangs = list(_BANGS.finditer(text))
+    caps_at = [m.start() for m in _CAPS_TOKEN.finditer(text) if _is_caps_word(m.group())]
+    if not bangs and len(caps_at) < 4:
+        return []  # no sentence can shout: most text ends here
+    bang_at = [b.start() for b in bangs]
     for m in _SENTENCE.finditer(text):
+        # Capitals and "!!!" in this sentence, counted without reading its other words.
+        n_caps = bisect_left(caps_at, m.end()) - bisect_left(caps_at, m.start())
+        n_bangs = bisect_left(bang_at, m.end()) - bisect_left(bang_at, m.start())
+        if n_caps < 4 and not n_bangs:
+            continue
         sentence = m.group()
         if not sentence.strip():
             continue

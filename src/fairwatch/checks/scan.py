@@ -1,0 +1,210 @@
+"""Fast regex scanning for long messages: RE2 finds the lines a pattern can match on, Python's
+`re` (lookarounds and all) then runs on those lines only.
+
+Python's `re` tries a pattern that starts with a lookbehind at every position of the text, at
+some 70 to 400 ns a character; a body of 10 KB read by twenty patterns took 20 ms. RE2 (a
+DFA, no backtracking) reads the same text in about a nanosecond a character but has no
+lookarounds or backreferences. So each `Scanner` pairs the exact Python pattern with an RE2
+*core*: the pattern with its lookarounds and word boundaries taken out and its classes widened
+so that the core matches wherever the pattern does, and perhaps elsewhere. Lines where the
+core never matches cannot hold a match and are skipped; on the others the Python pattern
+decides. The results are the same matches as `pattern.finditer(text)` (the tests check this
+on random text), found at a fraction of the cost on ordinary mail.
+
+Matches may run over a line break ("child protection" broken over two lines) as long as
+they are shorter than `Scanner.MARGIN`. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+import re2
+
+# Superset classes for RE2 reading Latin-1 bytes of UTF-8 text: any byte of a non-ASCII
+# character may be a word character, digit or space to Python's Unicode-aware classes.
+_WIDE = {"w": r"0-9A-Za-z_\x80-\xff", "d": r"0-9\x80-\xff", "s": r"\t\n\x0b\x0c\r \x80-\xff"}
+_ANY = r"\x00-\xff"
+
+
+def core_of(pattern: str) -> str:
+    r"""The RE2 core of a Python pattern: lookarounds and ``\b`` removed, ``\w \d \s`` widened
+    to take in non-ASCII bytes. Raises ValueError on what RE2 cannot read (backreferences,
+    negated shorthand classes), so a new pattern with those must be given a core by hand."""
+    out: list[str] = []
+    dropping = 0  # depth inside lookarounds being dropped
+    stack: list[bool] = []  # for each open group: is it a lookaround?
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            piece, i = _escape(pattern, i, in_class=False), i + 2
+        elif ch == "[":
+            piece, i = _char_class(pattern, i)
+        elif ch == "(":
+            lookaround = pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i)
+            stack.append(lookaround)
+            dropping += lookaround
+            piece, i = ("" if lookaround else ch), i + 1
+        elif ch == ")":
+            was_lookaround = stack.pop()
+            piece, i = ("" if was_lookaround else ch), i + 1
+            if was_lookaround:
+                dropping -= 1
+                if pattern[i : i + 1] in ("?", "*", "+"):
+                    i += 1  # a quantified lookaround leaves nothing to repeat
+        elif not ch.isascii():  # its UTF-8 bytes, or another case of it (a superset)
+            piece, i = r"[\x80-\xff]+", i + 1
+        else:
+            piece, i = ch, i + 1
+        if not dropping:
+            out.append(piece)
+    return "".join(out)
+
+
+def _escape(pattern: str, i: int, *, in_class: bool) -> str:
+    esc = pattern[i + 1]
+    if esc.isdigit() and not in_class:
+        raise ValueError(f"backreference \\{esc} in {pattern!r}: give its core by hand")
+    if esc in "WDSB":
+        raise ValueError(f"\\{esc} in {pattern!r}: give its core by hand")
+    if esc == "b" and not in_class:
+        return ""  # a word boundary only narrows a match: the core does without
+    if esc in _WIDE:
+        return _WIDE[esc] if in_class else f"[{_WIDE[esc]}]"
+    return pattern[i : i + 2]
+
+
+def _char_class(pattern: str, i: int) -> tuple[str, int]:
+    """The class opening at `i`, widened, and the index just after it."""
+    j = i + 1
+    out = ["["]
+    if pattern[j : j + 1] == "^":
+        out.append("^")
+        j += 1
+    if pattern[j : j + 1] == "]":  # a "]" first in the class is a literal
+        out.append("\\]")
+        j += 1
+    while pattern[j] != "]":
+        if pattern[j] == "\\":
+            out.append(_escape(pattern, j, in_class=True))
+            j += 2
+        elif not pattern[j].isascii():
+            out.append(r"\x80-\xff")
+            j += 1
+        else:
+            out.append(pattern[j])
+            j += 1
+    out.append("]")
+    return "".join(out), j + 1
+
+
+def _re2_flags(pattern: re.Pattern[str]) -> str:
+    flags = ""
+    if pattern.flags & re.IGNORECASE:
+        flags += "i"
+    if pattern.flags & re.MULTILINE:
+        flags += "m"
+    if pattern.flags & re.DOTALL:
+        flags += "s"
+    return f"(?{flags})" if flags else ""
+
+
+def _latin1_options() -> re2.Options:
+    options = re2.Options()
+    options.encoding = re2.Options.Encoding.LATIN1
+    options.max_mem = 64 << 20
+    return options
+
+
+class Scanner:
+    """A Python pattern and the RE2 core that finds the lines it can match on."""
+
+    # Below this length Python's `re` alone is quicker than a call into RE2.
+    SHORT = 300
+    # How far past a window a match may run (longer matches than this are not expected).
+    MARGIN = 200
+
+    def __init__(self, pattern: re.Pattern[str], core: str | None = None):
+        self.pattern = pattern
+        core = core_of(pattern.pattern if core is None else core)
+        # A whole line holding the core: one match per candidate line.
+        lines = rf"{_re2_flags(pattern)}[^\n]*(?:{core})[^\n]*"
+        self._lines = re2.compile(lines.encode("latin-1"), _latin1_options())
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each run of lines where the pattern may match, in order."""
+        data, to_char = _encoded(text)
+        spans: list[tuple[int, int]] = []
+        for m in self._lines.finditer(data):
+            start, end = to_char(m.start()), to_char(m.end())
+            start = text.rfind("\n", 0, start) + 1
+            newline = text.find("\n", end)
+            end = len(text) if newline < 0 else newline
+            if spans and start <= spans[-1][1] + 1:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+        return spans
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of `pattern.finditer(text)`, in order."""
+        if len(text) < self.SHORT:
+            return self.pattern.finditer(text)
+        return self.windowed(text)
+
+    def windowed(self, text: str) -> Iterator[re.Match[str]]:
+        """The same matches, always found through the RE2 windows. A match starts in a
+        window but may run on past it (a term broken over two lines), so Python reads on to
+        the end of the line `MARGIN` characters further; matches that start after the window
+        are left to the window they start in."""
+        last_end = 0
+        for start, end in self.windows(text):
+            stop = text.find("\n", min(len(text), end + self.MARGIN))
+            stop = len(text) if stop < 0 else stop
+            for m in self.pattern.finditer(text, max(start, last_end), stop):
+                if m.start() > end:
+                    break
+                yield m
+                last_end = m.end()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+    # Anchored matching is already quick: these go straight to the Python pattern.
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.pattern.match(text, pos)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.pattern.fullmatch(text)
+
+
+@lru_cache(maxsize=8)
+def _encoded(text: str) -> tuple[bytes, _Offsets]:
+    """The bytes RE2 reads and the map from their offsets back to the text's."""
+    if text.isascii():
+        return text.encode("ascii"), _same
+    data = text.encode("utf-8", "surrogatepass")
+    return data, _Offsets(data)
+
+
+def _same(offset: int) -> int:
+    return offset
+
+
+class _Offsets:
+    """Byte offset → character offset in UTF-8 text. Offsets asked for are line starts and
+    ends, so whole characters: decoding the bytes since the last one asked for counts them."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._byte, self._char = 0, 0
+
+    def __call__(self, offset: int) -> int:
+        if offset < self._byte:
+            self._byte, self._char = 0, 0
+        self._char += len(self._data[self._byte : offset].decode("utf-8", "surrogatepass"))
+        self._byte = offset
+        return self._char
