@@ -59,3 +59,15 @@ def test_possessives_are_dropped_from_tokens():
 def test_any_text_is_searched_without_error(text):
     for match in INDEX.find(text):
         assert 0 <= match.start < match.end <= len(text)
+
+
+NAME_PIECES = [
+    " ", "\n", ", ", ". ", "'s ", "-", "Amy", "amy", "Smith-Jones", "SMITH-JONES", "Amelia",
+    "A.", "Mrs", "O'Neill", "Zoe", "Zoë", "Anna", "van der Berg", "Smith", "Jones", "filler",
+]
+
+
+@given(st.lists(st.sampled_from(NAME_PIECES), max_size=40), st.integers(0, 30))
+def test_long_texts_are_searched_line_by_line_with_the_same_result(pieces, padding):
+    text = ("padding words here\n" * padding) + "".join(pieces) + "\nend" * 100
+    assert INDEX.find(text) == INDEX._find(text)

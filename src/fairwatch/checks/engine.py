@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .context import SchoolContext
 from .findings import Finding, Severity, Where
-from .message import Message
+from .message import Address, Message
 from .personal_data import check_personal_data
 from .professional import check_professional
 from .recipients import check_recipients
@@ -35,6 +35,22 @@ def check_message(message: Message, context: SchoolContext) -> list[Finding]:
         findings.extend(check(message, context))
     findings.extend(_personal_data_going_out(message, context, findings))
     return sorted(findings, key=lambda f: -f.severity)
+
+
+def prepare(context: SchoolContext) -> None:
+    """Build what the checks derive from a school's context (name indexes, lookalike tables,
+    compiled patterns) now, at start-up, rather than while the first message waits. Checking
+    a made-up message that names someone from the roster touches every one of them."""
+    person = next((p for p in context.people if p.kind == "pupil"), None)
+    named = f"{person.forename} {person.surname}" if person else "someone"
+    home = next(iter(context.domains), "school.invalid")
+    message = Message(
+        sender=Address(f"prepare@{home}"),
+        to=(Address(f"office@{home}", named),),
+        subject=f"Note about {named}",
+        body=f"{named} has a medical appointment on 12/03/2015. DOB 01/02/2015.\n" * 3,
+    )
+    check_message(message, context)
 
 
 def _personal_data_going_out(

@@ -565,7 +565,16 @@ class LookalikeIndex:
         return True
 
     def check(self, domain: str) -> Lookalike | None:
-        """The known domain that `domain` imitates, or None when it is known or resembles none."""
+        """The known domain that `domain` imitates, or None when it is known or resembles none.
+        Answers are kept: the same few domains come back in message after message."""
+        cache: dict[str, Lookalike | None] = self.__dict__.setdefault("_answers", {})
+        if domain not in cache:
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[domain] = self._check(domain)
+        return cache[domain]
+
+    def _check(self, domain: str) -> Lookalike | None:
         name = _normalise(domain)
         if name is None:
             return None

@@ -8,12 +8,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import NamedTuple
 
 from .context import RosterPerson
+from .scan import LineFinder, Scanner
 
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
 # One capturing group, so split() keeps the words between the gaps. An apostrophe joins letters
@@ -121,9 +122,20 @@ class NameIndex:
                         second = words[2] if words[1] == "," else words[1]
                         self._patterns[(words[0], second)].append((words, form, person))
         self._keys = frozenset(self._patterns)
+        self._lines = _pair_finder(self._keys)
 
     def find(self, text: str) -> list[NameMatch]:
         """Every roster person named in `text`, first match per person, in text order."""
+        if len(text) < Scanner.SHORT or not text.isascii() or self._lines is None:
+            return self._find(text)
+        # A long text: split into words only the lines where RE2 saw a key pair.
+        found: dict[int, NameMatch] = {}
+        for start, end in self._lines.windows(text):
+            for m in self._find(text[start:end]):
+                found.setdefault(m.person.id, replace(m, start=m.start + start, end=m.end + start))
+        return sorted(found.values(), key=lambda m: m.start)
+
+    def _find(self, text: str) -> list[NameMatch]:
         w = words_of(text)
         pairs = list(zip(w.words, w.words[1:], strict=False))
         hits = self._keys.intersection(pairs)
@@ -158,3 +170,16 @@ class NameIndex:
                     return None
             j += 1
         return w.span(j - 1)[1]
+
+
+def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
+    """An RE2 finder for lines where some key pair may be written: the two words in any case
+    with up to three characters (and a possessive) between them. Pairs with a non-ASCII word
+    are left out: `find` splits non-ASCII text in full."""
+    gap = r"[^a-z]{0,3}(?:s[^a-z]{1,3})?"
+    alternatives = [
+        re.escape(first) + gap + re.escape(second)
+        for first, second in sorted(keys)
+        if first.isascii() and second.isascii()
+    ]
+    return LineFinder("|".join(alternatives), "(?i)") if alternatives else None

@@ -67,6 +67,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 from stdnum.gb import nhs as _nhs
 
@@ -76,7 +78,7 @@ from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Attachment, Message
 from .names import NameIndex
-from .scan import Scanner
+from .scan import LineFinder, Scanner
 
 CLAUSE = "5"
 
@@ -164,55 +166,67 @@ def mask(value: str, keep_start: int, keep_end: int) -> str:
 
 # --- shared text helpers ------------------------------------------------------------------
 
-_SIGN_OFF = Scanner(
-    re.compile(
-        r"^[ \t]*(?:(?:kind|kindest|best|warm|warmest|many|with)\s+)?"
-        r"(?:regards|wishes|thanks|thank\s+you)(?:\s+again)?[ \t]*[,.!]?[ \t]*$"
-        r"|^[ \t]*(?:yours(?:\s+(?:sincerely|faithfully|truly))?|thanks|thank\s+you|cheers|best|"
-        r"all\s+the\s+best|speak\s+soon|regards|many\s+thanks(?:\s+in\s+advance)?)"
-        r"[ \t]*[,.!]?[ \t]*$",
-        re.IGNORECASE | re.MULTILINE,
-    )
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:(?:kind|kindest|best|warm|warmest|many|with)\s+)?"
+    r"(?:regards|wishes|thanks|thank\s+you)(?:\s+again)?[ \t]*[,.!]?[ \t]*$"
+    r"|^[ \t]*(?:yours(?:\s+(?:sincerely|faithfully|truly))?|thanks|thank\s+you|cheers|best|"
+    r"all\s+the\s+best|speak\s+soon|regards|many\s+thanks(?:\s+in\s+advance)?)"
+    r"[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
 )
-_SIG_DELIMITER = Scanner(re.compile(r"^-- ?$", re.MULTILINE))
+_SIG_DELIMITER = re.compile(r"^-- ?$", re.MULTILINE)
+_SIGNATURE_LINES = LineFinder(r"regards|wishes|thanks|thank|yours|cheers|best|speak|--", "(?i)")
 _REPLY_START = re.compile(
     r"^[ \t]*(?:>|On\s.+wrote:|-{2,}\s*Original Message|From:\s|_{8,})", re.IGNORECASE
 )
 
 
-def signature_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=16)
+def signature_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Where the sender's signature blocks are: after a "-- " line (up to 15 lines), or after a
     sign-off line such as "Kind regards" (short lines not ending a sentence, up to 10 lines,
     one blank line allowed between them). Quoted text and reply headers end a block."""
+    # Only lines with a word a sign-off is made of, or "--", need a closer look.
+    windows = _SIGNATURE_LINES.windows(text)
+    if not windows:
+        return ()
     lines = text.splitlines(keepends=True)
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line)
+    starts = [0, *accumulate(map(len, lines))]
     spans: list[tuple[int, int]] = []
-    for i, line in enumerate(lines):
-        bare = line.rstrip("\r\n")
-        delimiter = _SIG_DELIMITER.fullmatch(bare) is not None
-        if not delimiter and _SIGN_OFF.fullmatch(bare) is None:
+    for window_start, window_end in windows:
+        first = bisect_right(starts, window_start) - 1
+        last = bisect_right(starts, window_end) - 1
+        for i in range(first, min(last + 1, len(lines))):
+            span = _signature_at(lines, starts, i)
+            if span and span not in spans:
+                spans.append(span)
+    return tuple(sorted(spans))
+
+
+def _signature_at(lines: list[str], starts: list[int], i: int) -> tuple[int, int] | None:
+    """The signature block that starts at line `i`, if one does."""
+    line = lines[i]
+    bare = line.rstrip("\r\n")
+    delimiter = _SIG_DELIMITER.fullmatch(bare) is not None
+    if not delimiter and _SIGN_OFF.fullmatch(bare) is None:
+        return None
+    end, blanks = starts[i] + len(line), 0
+    limit = 15 if delimiter else 10
+    for j in range(i + 1, min(len(lines), i + 1 + limit)):
+        nxt = lines[j].rstrip("\r\n")
+        if _REPLY_START.match(nxt):
+            break
+        if not nxt.strip():
+            blanks += 1
+            if blanks > 1 and not delimiter:
+                break
             continue
-        end, blanks = starts[i] + len(line), 0
-        limit = 15 if delimiter else 10
-        for j in range(i + 1, min(len(lines), i + 1 + limit)):
-            nxt = lines[j].rstrip("\r\n")
-            if _REPLY_START.match(nxt):
-                break
-            if not nxt.strip():
-                blanks += 1
-                if blanks > 1 and not delimiter:
-                    break
-                continue
-            blanks = 0
-            stripped = nxt.strip()
-            if not delimiter and (len(stripped) > 70 or stripped[-1] in ".?!"):
-                break
-            end = starts[j] + len(lines[j])
-        spans.append((starts[i], end))
-    return spans
+        blanks = 0
+        stripped = nxt.strip()
+        if not delimiter and (len(stripped) > 70 or stripped[-1] in ".?!"):
+            break
+        end = starts[j] + len(lines[j])
+    return (starts[i], end)
 
 
 def _inside(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -1078,13 +1092,14 @@ def _people_table(lines: list[str]) -> tuple[int, list[str]] | None:
     """(rows, kinds of detail) if a header line among the first five introduces a table of
     people: a name column and a personal-detail column, with at least three filled rows."""
     for h in range(min(5, len(lines))):
+        header = _split_rows(lines[h : h + 1])  # the header alone first: most are not one
+        if header is None or not all(_header_kinds(header[1][0])):
+            continue
         split = _split_rows(lines[h:])
         if split is None:
             continue
         _, rows = split
         name_cols, detail_cols = _header_kinds(rows[0])
-        if not name_cols or not detail_cols:
-            continue
 
         def filled(row: list[str], cols: Iterable[int]) -> bool:
             return any(i < len(row) and row[i].strip() for i in cols)
@@ -1103,6 +1118,10 @@ def _people_table(lines: list[str]) -> tuple[int, list[str]] | None:
 _MAIL_HEADER_LINE = re.compile(
     r"^[\s>]*(?:from|to|cc|bcc|sent|date|reply-to|subject)\s*:|wrote:\s*$", re.IGNORECASE
 )
+
+
+# Every personal detail a row can hold has a digit or an "@": lines without are passed over.
+_DETAIL_LINES = LineFinder(r"[0-9@\x80-\xff]")
 
 
 def _people_rows(
@@ -1134,7 +1153,13 @@ def _people_list(
         rows, kinds = table
         detail = f"{rows} rows with names and {', '.join(kinds)}"
     else:
-        rows = _people_rows(lines, _name_regex(names), school_domains)
+        with_detail = [
+            line
+            for start, end in _DETAIL_LINES.windows(text)
+            for line in text[start:end].splitlines()
+            if line.strip()
+        ]
+        rows = _people_rows(with_detail, _name_regex(names), school_domains)
         if rows < 3:
             return None
         detail = f"{rows} lines that each pair a name with a date, number, address or contact"

@@ -119,19 +119,12 @@ def _latin1_options() -> re2.Options:
     return options
 
 
-class Scanner:
-    """A Python pattern and the RE2 core that finds the lines it can match on."""
+class LineFinder:
+    """The lines of a text where an RE2 pattern (already in RE2 syntax) matches."""
 
-    # Below this length Python's `re` alone is quicker than a call into RE2.
-    SHORT = 300
-    # How far past a window a match may run (longer matches than this are not expected).
-    MARGIN = 200
-
-    def __init__(self, pattern: re.Pattern[str], core: str | None = None):
-        self.pattern = pattern
-        core = core_of(pattern.pattern if core is None else core)
+    def __init__(self, core: str, flags: str = ""):
         # A whole line holding the core: one match per candidate line.
-        lines = rf"{_re2_flags(pattern)}[^\n]*(?:{core})[^\n]*"
+        lines = rf"{flags}[^\n]*(?:{core})[^\n]*"
         self._lines = re2.compile(lines.encode("latin-1"), _latin1_options())
 
     def windows(self, text: str) -> list[tuple[int, int]]:
@@ -148,6 +141,59 @@ class Scanner:
             else:
                 spans.append((start, end))
         return spans
+
+
+class _AllCores:
+    """Every Scanner's core in one RE2 set, so one pass over a text tells which of them can
+    match it at all; the others (most, in most mail) cost nothing more."""
+
+    def __init__(self) -> None:
+        self._cores: list[bytes] = []
+        self._set: re2.Set | None = None
+        self._seen: dict[str, frozenset[int]] = {}  # the last few texts asked about
+
+    def add(self, core: str, flags: str) -> int:
+        self._cores.append(f"{flags}(?:{core})".encode("latin-1"))
+        self._set, self._seen = None, {}
+        return len(self._cores) - 1
+
+    def matching(self, text: str) -> frozenset[int]:
+        found = self._seen.get(text)
+        if found is None:
+            if self._set is None:
+                self._set = re2.Set.SearchSet(_latin1_options())
+                for core in self._cores:
+                    self._set.Add(core)
+                self._set.Compile()
+            found = frozenset(self._set.Match(_encoded(text)[0]) or ())
+            if len(self._seen) >= 8:
+                self._seen.clear()
+            self._seen[text] = found
+        return found
+
+
+_ALL_CORES = _AllCores()
+
+
+class Scanner:
+    """A Python pattern and the RE2 core that finds the lines it can match on."""
+
+    # Below this length Python's `re` alone is quicker than a call into RE2.
+    SHORT = 300
+    # How far past a window a match may run (longer matches than this are not expected).
+    MARGIN = 200
+
+    def __init__(self, pattern: re.Pattern[str], core: str | None = None):
+        self.pattern = pattern
+        core = core_of(pattern.pattern if core is None else core)
+        self._finder = LineFinder(core, _re2_flags(pattern))
+        self._id = _ALL_CORES.add(core, _re2_flags(pattern))
+
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each run of lines where the pattern may match, in order."""
+        if self._id not in _ALL_CORES.matching(text):
+            return []
+        return self._finder.windows(text)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of `pattern.finditer(text)`, in order."""
