@@ -16,6 +16,7 @@ from typing import NamedTuple
 from .context import RosterPerson
 from .scan import LineFinder, Scanner
 
+FORMS = ("full", "initial", "surname-first", "title")
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame"})
 # One capturing group, so split() keeps the words between the gaps. An apostrophe joins letters
 # ("o'neill") except a possessive "'s" at the end of a word, which stays in the gap.
@@ -123,9 +124,32 @@ class NameIndex:
                         self._patterns[(words[0], second)].append((words, form, person))
         self._keys = frozenset(self._patterns)
         self._lines = _pair_finder(self._keys)
+        self._recent: dict[str, list[NameMatch]] = {}
 
     def find(self, text: str) -> list[NameMatch]:
-        """Every roster person named in `text`, first match per person, in text order."""
+        """Every roster person named in `text`, first match per person, in text order.
+        Answers for the last few texts are kept: several checks read the same subject and
+        body."""
+        found = self._recent.get(text)
+        if found is None:
+            if len(self._recent) >= 16:
+                self._recent.clear()
+            found = self._recent[text] = self._find_long(text)
+        return list(found)
+
+    def people_in(
+        self, message_texts: Iterable[str], forms: Iterable[str] = FORMS
+    ) -> list[RosterPerson]:
+        """Each roster person named (in one of `forms`) in any of the texts, once, in order."""
+        wanted = frozenset(forms)
+        people: dict[int, RosterPerson] = {}
+        for text in message_texts:
+            for m in self.find(text):
+                if m.form in wanted:
+                    people.setdefault(m.person.id, m.person)
+        return list(people.values())
+
+    def _find_long(self, text: str) -> list[NameMatch]:
         if len(text) < Scanner.SHORT or not text.isascii() or self._lines is None:
             return self._find(text)
         # A long text: split into words only the lines where RE2 saw a key pair.

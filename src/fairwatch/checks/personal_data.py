@@ -1211,9 +1211,10 @@ def _message_audience(message: Message, context: SchoolContext) -> _Audience:
     domains = tuple(sorted({a.domain for a in outside}))
     # Going only to the named pupils' own parents or carers (per the roster links) is the
     # ordinary business of a school, not a disclosure.
+    texts = (message.subject, message.body)
     named = {
         person.id
-        for _, person in roster_mentions(f"{message.subject}\n{message.body}", context.name_index)
+        for person in context.name_index.people_in(texts, ("full", "surname-first"))
         if person.kind == "pupil"
     }
     if named:

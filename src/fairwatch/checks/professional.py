@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
@@ -410,11 +411,12 @@ def _caps_words(sentence: str) -> tuple[int, int]:
 _CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9'’&])[A-Z'’&]{2,}(?![A-Za-z0-9'’&])")
 
 
+@lru_cache(maxsize=4096)
 def _is_caps_word(token: str) -> bool:
-    letters = re.sub(r"['’&]", "", token)
+    letters = token.replace("'", "").replace("’", "").replace("&", "")
     if len(letters) < 2 or letters in ACRONYMS:
         return False
-    return re.sub(r"['’]S$|S$", "", letters) not in ACRONYMS
+    return letters.removesuffix("S") not in ACRONYMS  # "SENCOS", "TAS"
 
 
 def _shouting(text: str, field: str) -> list[Finding]:

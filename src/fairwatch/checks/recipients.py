@@ -98,8 +98,8 @@ def _roster_mismatch(message: Message, context: SchoolContext) -> list[Finding]:
     ]
     if not external_contacts:
         return []
-    text = f"{message.subject}\n{message.body}"
-    pupils = [m.person for m in context.name_index.find(text) if m.person.kind == "pupil"]
+    texts = (message.subject, message.body)
+    pupils = [p for p in context.name_index.people_in(texts) if p.kind == "pupil"]
     if not pupils:
         return []
     linked = set().union(*(context.links.get(c.id, frozenset()) for c in external_contacts))
