@@ -71,3 +71,11 @@ NAME_PIECES = [
 def test_long_texts_are_searched_line_by_line_with_the_same_result(pieces, padding):
     text = ("padding words here\n" * padding) + "".join(pieces) + "\nend" * 100
     assert INDEX.find(text) == INDEX._find(text)
+
+
+def test_an_initial_is_a_capital_letter():
+    index = NameIndex([RosterPerson(9, "pupil", "Adam", "Day")])
+    assert [m.form for m in index.find("Report for A. Day")] == ["initial"]
+    assert [m.form for m in index.find("A Day's work")] == ["initial"]
+    assert index.find("we had a day out") == []
+    assert [m.form for m in index.find("adam day is here")] == ["full"]

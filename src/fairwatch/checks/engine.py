@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..catalogue import model_policy_text
 from .context import SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Address, Message
@@ -40,7 +41,9 @@ def check_message(message: Message, context: SchoolContext) -> list[Finding]:
 def prepare(context: SchoolContext) -> None:
     """Build what the checks derive from a school's context (name indexes, lookalike tables,
     compiled patterns) now, at start-up, rather than while the first message waits. Checking
-    a made-up message that names someone from the roster touches every one of them."""
+    a made-up message that names someone from the roster touches every one of them; its body
+    carries the policy's own text so the RE2 automata meet ordinary English once before mail
+    arrives (they build their states lazily, and the first long texts pay for it)."""
     person = next((p for p in context.people if p.kind == "pupil"), None)
     named = f"{person.forename} {person.surname}" if person else "someone"
     home = next(iter(context.domains), "school.invalid")
@@ -48,7 +51,8 @@ def prepare(context: SchoolContext) -> None:
         sender=Address(f"prepare@{home}"),
         to=(Address(f"office@{home}", named),),
         subject=f"Note about {named}",
-        body=f"{named} has a medical appointment on 12/03/2015. DOB 01/02/2015.\n" * 3,
+        body=f"{named} has a medical appointment on 12/03/2015. DOB 01/02/2015.\n" * 3
+        + model_policy_text(),
     )
     check_message(message, context)
 

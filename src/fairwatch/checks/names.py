@@ -173,8 +173,14 @@ class NameIndex:
                 if person.id in found:
                     continue
                 end = self._match(w, i, words)
-                if end is not None:
-                    found[person.id] = NameMatch(person, w.span(i)[0], end, form)
+                if end is None:
+                    continue
+                start = w.span(i)[0]
+                if form == "initial" and not (
+                    text[start].isupper() and text[w.span(i + 1)[0]].isupper()
+                ):
+                    continue  # "a day out", "a turner": an initial is written as a capital
+                found[person.id] = NameMatch(person, start, end, form)
         return sorted(found.values(), key=lambda m: m.start)
 
     @staticmethod
@@ -197,13 +203,14 @@ class NameIndex:
 
 
 def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
-    """An RE2 finder for lines where some key pair may be written: the two words in any case
-    with up to three characters (and a possessive) between them. Pairs with a non-ASCII word
-    are left out: `find` splits non-ASCII text in full."""
-    gap = r"[^a-z]{0,3}(?:s[^a-z]{1,3})?"
+    """An RE2 finder for lines where some key pair may be written: the two words in any case,
+    whole, with up to three characters (spaces, stops, commas, a possessive) between them.
+    Pairs with a non-ASCII word are left out: `find` splits non-ASCII text in full."""
     alternatives = [
-        re.escape(first) + gap + re.escape(second)
+        re.escape(first) + r"[ .,'s]{1,3}" + re.escape(second)
         for first, second in sorted(keys)
         if first.isascii() and second.isascii()
     ]
-    return LineFinder("|".join(alternatives), "(?i)") if alternatives else None
+    if not alternatives:
+        return None
+    return LineFinder(r"\b(?:" + "|".join(alternatives) + r")\b", "(?i)")

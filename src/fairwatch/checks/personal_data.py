@@ -984,6 +984,8 @@ _NAME_HEADER = re.compile(
     r"given|family|parent|carer|contact)[ _]*)?(?:name|forename|surname|firstname|lastname)s?"
     r"(?:[ _]*\d)?$|^(?:pupil|student|child|learner|employee)s?$"
 )
+# Every header `_NAME_HEADER` accepts holds one of these words.
+_HEADER_NAME_WORD = re.compile(r"name|pupil|student|child|learner|employee", re.IGNORECASE)
 _DETAIL_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date of birth", re.compile(r"\b(?:dob|d o b|date of birth|birth ?date|birthday)\b")),
     ("UPN", re.compile(r"\bupn\b")),
@@ -1092,6 +1094,8 @@ def _people_table(lines: list[str]) -> tuple[int, list[str]] | None:
     """(rows, kinds of detail) if a header line among the first five introduces a table of
     people: a name column and a personal-detail column, with at least three filled rows."""
     for h in range(min(5, len(lines))):
+        if not _HEADER_NAME_WORD.search(lines[h]):
+            continue  # a header row names its name column
         header = _split_rows(lines[h : h + 1])  # the header alone first: most are not one
         if header is None or not all(_header_kinds(header[1][0])):
             continue
@@ -1120,8 +1124,19 @@ _MAIL_HEADER_LINE = re.compile(
 )
 
 
-# Every personal detail a row can hold has a digit or an "@": lines without are passed over.
-_DETAIL_LINES = LineFinder(r"[0-9@\x80-\xff]")
+def _detail_windows(text: str) -> list[tuple[int, int]]:
+    """The runs of lines where `_personal_detail` can find something: those where one of the
+    patterns it uses may match. Other lines are passed over."""
+    scanners = (_EMAIL, _PHONE, _DATE_NUMERIC, _DATE_ISO, _DATE_DAY_MONTH, _DATE_MONTH_DAY)
+    scanners += (_POSTCODE, _UPN, _NI, _GROUPED_10, _RUN_10)
+    spans = sorted(span for scanner in scanners for span in scanner.windows(text))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _people_rows(
@@ -1155,7 +1170,7 @@ def _people_list(
     else:
         with_detail = [
             line
-            for start, end in _DETAIL_LINES.windows(text)
+            for start, end in _detail_windows(text)
             for line in text[start:end].splitlines()
             if line.strip()
         ]

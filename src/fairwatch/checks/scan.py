@@ -188,12 +188,16 @@ class Scanner:
         core = core_of(pattern.pattern if core is None else core)
         self._finder = LineFinder(core, _re2_flags(pattern))
         self._id = _ALL_CORES.add(core, _re2_flags(pattern))
+        self._last: tuple[str, list[tuple[int, int]]] | None = None
 
     def windows(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of each run of lines where the pattern may match, in order."""
-        if self._id not in _ALL_CORES.matching(text):
-            return []
-        return self._finder.windows(text)
+        """(start, end) of each run of lines where the pattern may match, in order. The
+        answer for the last text is kept: checks often ask twice."""
+        if self._last is not None and self._last[0] is text:
+            return self._last[1]
+        found = self._finder.windows(text) if self._id in _ALL_CORES.matching(text) else []
+        self._last = (text, found)
+        return found
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of `pattern.finditer(text)`, in order."""
