@@ -79,3 +79,10 @@ def test_an_initial_is_a_capital_letter():
     assert [m.form for m in index.find("A Day's work")] == ["initial"]
     assert index.find("we had a day out") == []
     assert [m.form for m in index.find("adam day is here")] == ["full"]
+
+
+def test_a_name_broken_over_two_lines_is_found():
+    text = "I am worried about Amy\nSmith-Jones and her reading."
+    assert named(text) == [(2, "Amy\nSmith-Jones", "full")]
+    long = "padding words here\n" * 30 + text
+    assert [m.form for m in INDEX.find(long)] == ["full"]

@@ -11,6 +11,7 @@ from fairwatch.checks.context import RosterPerson, SchoolContext
 from fairwatch.checks.findings import Severity
 from fairwatch.checks.message import Address, Attachment, Message
 from fairwatch.checks.personal_data import (
+    _identifier_hits,
     check_personal_data,
     find_identifiers,
     find_people_list,
@@ -647,3 +648,10 @@ def test_mask_keeps_separators_and_the_ends():
     assert mask("943 476 5919", 3, 4) == "943 *** 5919"
     assert mask("AB 12 34 56 C", 2, 1) == "AB ** ** ** C"
     assert mask("12", 3, 4) == "12"
+
+
+def test_born_counts_as_a_date_of_birth_label_only_when_said_of_a_person():
+    said_of_a_thing = "Fun fact for the newsletter: the NHS was born on 5 July 1948."
+    assert not [h for h in _identifier_hits(said_of_a_thing, []) if h.check == "pd-date-of-birth"]
+    said_of_a_child = "Olly was born on 3 May 2017."
+    assert [h.check for h in _identifier_hits(said_of_a_child, [])] == ["pd-date-of-birth"]

@@ -193,7 +193,9 @@ class NameIndex:
                 return None
             if k:  # what lies between this word and the previous one
                 gap = w.gap(j).lower()
-                allowed = ", " if words[k - 1] == "," else ". "
+                # a space (or a line break: hard-wrapped mail), a stop after an initial, a
+                # comma after a surname written first, a possessive
+                allowed = ", \r\n" if words[k - 1] == "," else ". \r\n"
                 if len(gap) > 3 or any(c not in allowed + "'’s" for c in gap):
                     return None
                 if words[k - 1] == "," and "," not in gap:
@@ -207,7 +209,7 @@ def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
     whole, with up to three characters (spaces, stops, commas, a possessive) between them.
     Pairs with a non-ASCII word are left out: `find` splits non-ASCII text in full."""
     alternatives = [
-        re.escape(first) + r"[ .,'s]{1,3}" + re.escape(second)
+        re.escape(first) + r"[ .,'s\r\n]{1,3}" + re.escape(second)
         for first, second in sorted(keys)
         if first.isascii() and second.isascii()
     ]

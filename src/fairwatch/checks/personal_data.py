@@ -400,6 +400,25 @@ _DOB_LABEL = Scanner(
 )
 
 
+# Who "was born": a person (a pronoun, a relation, a name), not "the NHS" or "the idea".
+_BORN_WHO = re.compile(
+    r"(?i:\b(?:he|she|they|i|you|we|son|daughter|child|baby|boy|girl|brother|sister|twins?|"
+    r"pupil|grandson|granddaughter)\b)"
+    r"|(?<![\w'’])(?!(?:The|This|That|It|Our|Your|Their|His|Her|My|Its|What|When|Where)\b)"
+    r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:[ \t]+[A-Z][a-z'’-]+)?"
+    r"(?:[ \t]+(?:was|is|were)[ \t]+|,[ \t]*(?:(?:who[ \t]+)?(?:was|is)[ \t]+)?)$"
+)
+
+
+def _labels_a_person(text: str, label: re.Match[str]) -> bool:
+    """A "DOB" or "date of birth" label always counts; "born" only when said of a person:
+    "Olly was born on 3 May 2017", not "the NHS was born on 5 July 1948"."""
+    if not label.group().lower().startswith("born"):
+        return True
+    line_start = max(text.rfind("\n", 0, label.start()) + 1, label.start() - 60)
+    return _BORN_WHO.search(text[line_start : label.start()]) is not None
+
+
 def _make_date(year: int, month: int, day: int) -> datetime.date | None:
     try:
         return datetime.date(year, month, day)
@@ -629,7 +648,7 @@ def _identifier_hits(text: str, names: Iterable[str]) -> list[_Hit]:
                 )
             )
     # Date of birth: a real past date just after a DOB label on the same line.
-    labels = list(_DOB_LABEL.finditer(text))
+    labels = [lab for lab in _DOB_LABEL.finditer(text) if _labels_a_person(text, lab)]
     for start, end, d in find_dates(text):
         if not _plausible_birth(d) or not free(start, end):
             continue

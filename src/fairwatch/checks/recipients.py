@@ -45,7 +45,12 @@ def _display_name_mismatch(
 ) -> list[Finding]:
     if not addr.display:
         return []
-    named = [m.person for m in context.name_index.find(addr.display) if m.form == "full"]
+    # "Jane Smith" or, as Outlook shows names, "Smith, Jane"
+    named = [
+        m.person
+        for m in context.name_index.find(addr.display)
+        if m.form in ("full", "surname-first")
+    ]
     if not named:
         return []
     owner = context.by_email.get(addr.addr)

@@ -7,6 +7,7 @@ import re
 from .context import SchoolContext
 from .findings import Finding, Severity, Where
 from .message import Message
+from .names import NameMatch
 from .personal_data import is_valid_uln
 
 CLAUSE = "4.3"
@@ -31,21 +32,27 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
         return []
     external = any(not context.is_internal(a.domain) for a in message.recipients)
     findings = []
+    # Several people can answer to the same words ("Mrs Begum": a teacher and two mothers):
+    # one finding for the words.
+    spans: dict[tuple[int, int], list[NameMatch]] = {}
     for match in context.name_index.find(subject):
-        person = match.person
+        spans.setdefault((match.start, match.end), []).append(match)
+    for matches in spans.values():
+        kind = _kind_meant(matches)
         # Staff names in subjects are common and low-risk inside school; pupils' and
         # families' are what breaches are made of, worse when the mail leaves the school.
-        if person.kind in ("pupil", "contact"):
+        if kind in ("pupil", "contact"):
             severity = Severity.HIGH if external else Severity.MEDIUM
         else:
             severity = Severity.LOW
+        match = matches[0]
         text = subject[match.start : match.end]
         findings.append(
             Finding(
                 clause=CLAUSE,
                 check="subject-roster-name",
                 severity=severity,
-                message=f'The subject names {_KIND_WORDS.get(person.kind, "a person")} ("{text}"). '
+                message=f'The subject names {_KIND_WORDS.get(kind, "a person")} ("{text}"). '
                 "Subjects are shown in inboxes, previews and notifications, and stay in mail logs.",
                 fix=FIX,
                 where=Where("subject", text, match.start, match.end),
@@ -79,6 +86,19 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _kind_meant(matches: list[NameMatch]) -> str:
+    """Who words that fit several roster people most likely mean. Staff are the people
+    called by title and surname at school, so "Mrs Begum" means the teacher when there is
+    one; otherwise the most sensitive reading (a pupil, then a parent or carer) wins."""
+    kinds = {m.person.kind for m in matches}
+    if matches[0].form == "title" and kinds & {"staff", "volunteer"}:
+        return "staff" if "staff" in kinds else "volunteer"
+    for kind in ("pupil", "contact", "staff", "volunteer"):
+        if kind in kinds:
+            return kind
+    return matches[0].person.kind
 
 
 def _valid_upn(text: str) -> bool:
