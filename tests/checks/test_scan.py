@@ -26,6 +26,7 @@ def scanners() -> list[tuple[str, Scanner]]:
 SCANNERS = scanners()
 
 # Pieces that make the patterns match, nearly match, and sit at line and word edges.
+# fmt: off
 PIECES = [
     " ", " ", "\n", "\t", ",", ".", "-", "/", "'", "’", "!", "!!!", "?", "*", "@", "$", "£",
     "é", "Zoë", "a", "x", "S", "7", "0", "12", "2010", "12/03/2010", "2010-03-12", "5 July 1948",
@@ -37,6 +38,7 @@ PIECES = [
     "EHCP", "safeguarding", "Muslim", "in care", "Kind regards", "Thanks,", "-- ", "HELLO",
     "WHY", "Scunthorpe", "assessment",
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("name", "scanner"), SCANNERS, ids=[n for n, _ in SCANNERS])

@@ -26,6 +26,13 @@ _UNICODE_PARTS = re.compile(
 )
 
 
+# Letters that Unicode does not decompose into a plain letter and an accent, as people type
+# them on an English keyboard: "Yılmaz" is written "Yilmaz", "Łukasz" "Lukasz".
+_PLAIN_LETTERS = str.maketrans(
+    {"’": "'", "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Zoë O’Neill" → "zoe o'neill"."""
@@ -33,7 +40,7 @@ def fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.replace("’", "'")
+    return plain.translate(_PLAIN_LETTERS)
 
 
 class Token(NamedTuple):  # a tuple: long bodies have thousands, made quickly
@@ -176,10 +183,8 @@ class NameIndex:
                 if end is None:
                     continue
                 start = w.span(i)[0]
-                if form == "initial" and not (
-                    text[start].isupper() and text[w.span(i + 1)[0]].isupper()
-                ):
-                    continue  # "a day out", "a turner": an initial is written as a capital
+                if form == "initial" and not _reads_as_initial(text, w, i):
+                    continue
                 found[person.id] = NameMatch(person, start, end, form)
         return sorted(found.values(), key=lambda m: m.start)
 
@@ -202,6 +207,25 @@ class NameIndex:
                     return None
             j += 1
         return w.span(j - 1)[1]
+
+
+def _reads_as_initial(text: str, w: Words, i: int) -> bool:
+    """Whether word `i` is an initial before a surname rather than a word: "J. Smith", "j.
+    smith", "J Smith", "A Kowalski" and, in text typed all in lower case, "m hughes" are
+    initials; "a day out", "a jones" and "A Day At The Museum" are not."""
+    if "." in w.gap(i + 1):
+        return True
+    letter = text[w.span(i)[0]]
+    if text.islower():  # typed all in lower case: "m hughes - reading"; "a jones" stays a word
+        return letter not in "ai"
+    if not (letter.isupper() and text[w.span(i + 1)[0]].isupper()):
+        return False
+    if letter not in "AI":
+        return True
+    # "A Kowalski" is a name, "A Day At The Museum" a title: after the surname, a word in
+    # lower case (or nothing) rather than another capital.
+    after = i + 2
+    return after >= len(w.words) or not text[w.span(after)[0]].isupper()
 
 
 def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
