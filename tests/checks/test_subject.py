@@ -81,3 +81,48 @@ def test_a_labelled_uln_in_the_subject_is_found_but_not_a_bare_number():
     (finding,) = findings("ULN 1000102504 transfer")
     assert finding.check == "subject-pupil-identifier" and "1000102504" not in finding.where.text
     assert findings("Invoice 1000102504") == []
+
+
+# --- people who are not on the roster -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "named"),
+    [
+        ("Reference request: Harriet Quenby (TA applicant)", "Harriet Quenby"),
+        ("Transfer from Larkhill Primary – Tobias Wrenfield", "Tobias Wrenfield"),
+        ("Complaint from Mr Gideon Holloway", "Mr Gideon Holloway"),
+        ("Re: Mrs. Okonkwo's visit", "Mrs. Okonkwo"),
+        ("Zainab Hussein - in-year admission", "Zainab Hussein"),
+    ],
+)
+def test_people_not_on_the_roster_are_found_by_forename_or_title(subject, named):
+    found = [f for f in findings(subject) if f.check == "subject-personal-name"]
+    assert [f.where.text for f in found] == [named]
+    assert found[0].severity == Severity.MEDIUM and found[0].clause == "4.3"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Year 6 trip",
+        "Re: Budget",
+        "Will you cover Friday?",
+        "Grace period for trip payments",
+        "May Day bank holiday",
+        "Reading Festival tickets",
+        "Bill Payment Due",
+        "Mark Scheme for the mock",
+        "Year 6 Trip To Norwich On Friday",  # Title Case: capitals prove nothing
+        "MS Excel training",
+        "Harvest Festival",
+        "Victoria Station meeting point",
+    ],
+)
+def test_words_that_are_also_names_are_not_people(subject):
+    assert [f.check for f in findings(subject) if f.check == "subject-personal-name"] == []
+
+
+def test_a_roster_person_is_reported_once_as_a_roster_name():
+    checks = [f.check for f in findings("Re: Oliver Grant's reading")]
+    assert checks == ["subject-roster-name"]

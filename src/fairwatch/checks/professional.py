@@ -39,6 +39,7 @@ from functools import lru_cache
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
+from .forenames import WORD_NAMES
 from .message import Message
 from .personal_data import SpanSet, person_name_forms, signature_spans, wordlist
 from .scan import Scanner
@@ -261,14 +262,6 @@ _SELF = re.compile(
     r"myself|call[ \t]+me|silly[ \t]+me)\b)[^.!?\n]{0,30}$"
 )
 
-_COMMON_WORDS = wordlist(
-    """may june april august will grace hope faith joy rose summer autumn sky bill mark max
-    ray dawn holly ivy iris amber ruby pearl miles frank art victor sunny honor honey star angel
-    dot don sue pat rich guy chase hunter reed carol penny robin jay heather jade olive sage
-    willow river storm brook crystal destiny harmony liberty patience charity trinity
-    monday tuesday wednesday thursday friday saturday sunday march"""
-)
-
 
 def _named_pattern(people: Iterable[RosterPerson]) -> str:
     full: set[str] = set()
@@ -277,7 +270,7 @@ def _named_pattern(people: Iterable[RosterPerson]) -> str:
         for form in person_name_forms(person):
             full.add(r"[ \t]+".join(re.escape(w) for w in form.split()))
         for forename, _ in person.names:
-            if forename and forename.lower() not in _COMMON_WORDS and " " not in forename:
+            if forename and forename.lower() not in WORD_NAMES and " " not in forename:
                 forenames.add(re.escape(forename))
     parts = [_TITLE, _FAMILY]
     if full:

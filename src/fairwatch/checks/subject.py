@@ -6,9 +6,10 @@ import re
 
 from .context import SchoolContext
 from .findings import Finding, Severity, Where
+from .forenames import WORD_NAMES, is_forename
 from .message import Message
 from .names import NameMatch
-from .personal_data import is_valid_uln
+from .personal_data import is_valid_uln, wordlist
 
 CLAUSE = "4.3"
 _UPN_LIKE = re.compile(r"\b[A-Za-z]\d{11}[0-9A-Za-z]\b")
@@ -58,6 +59,22 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
                 where=Where("subject", text, match.start, match.end),
             )
         )
+    roster_spans = list(spans)
+    for start, end in _personal_names(subject):
+        if any(s < end and start < e for s, e in roster_spans):
+            continue  # a roster person: reported above
+        text = subject[start:end]
+        findings.append(
+            Finding(
+                clause=CLAUSE,
+                check="subject-personal-name",
+                severity=Severity.MEDIUM,
+                message=f'The subject seems to name a person ("{text}"). Subjects are shown in '
+                "inboxes, previews and notifications, and stay in mail logs.",
+                fix=FIX,
+                where=Where("subject", text, start, end),
+            )
+        )
     for m in _UPN_LIKE.finditer(subject):
         if _valid_upn(m.group()):
             findings.append(
@@ -86,6 +103,91 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
                 )
             )
     return findings
+
+
+# --- people who are not on the roster ---------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr"})
+# Words that follow a forename in subjects without making it a person's name: "Victoria
+# Station", "John Lewis Partnership" aside, these are what school mail puts there.
+_NOT_SURNAMES = wordlist(
+    """trip trips meeting meetings report reports update updates term week weeks day days club
+    clubs class classes group groups year years reception assembly evening concert play photo
+    photos letter letters form forms consent payment payments invoice order orders budget
+    minutes agenda policy policies review plan plans training course courses visit visits
+    sports sport team teams school schools academy primary nursery council trust office hall
+    room centre center street road lane avenue close drive way station house park square
+    college university church hospital surgery library museum theatre cinema hotel ward
+    appeal fund funds fair party show festival service services award awards prize cup
+    certificate account accounts project projects programme program system systems support
+    time date dates list lists notes note summary request response reply feedback survey
+    newsletter bulletin news event events session sessions lesson lessons timetable rota
+    energy products product state states union global presentation presentations company
+    limited ltd inc corporation partners partnership associates solutions
+    what when where who why how which the and for with from about this that there here"""
+)
+
+
+def _is_capitalised(word: str) -> bool:
+    return len(word) >= 2 and word[0].isupper() and not word.isupper()
+
+
+def _bare(word: str) -> str:
+    for ending in ("'s", "’s", "'", "’"):
+        if word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def _personal_names(subject: str) -> list[tuple[int, int]]:
+    """Spans of what reads as a person's name: a title and a capitalised surname ("Mr
+    Holloway", "Mrs Ann Holloway"), or a known forename and a capitalised word that is not
+    school vocabulary ("Harriet Quenby"). A subject in Title Case ("Year 6 Trip To Norwich")
+    gives no evidence from capitals, so only titled names are looked for there."""
+    words = list(_WORD.finditer(subject))
+    long_words = [w.group() for w in words if len(w.group()) > 3]
+    title_case = len(long_words) >= 3 and all(w[0].isupper() for w in long_words)
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words) - 1:
+        word, after = words[i], words[i + 1]
+        gap = subject[word.end() : after.start()]
+        span = None
+        if (
+            word.group().lower() in _TITLES
+            and word.group()[1:].islower()  # "Ms", not "MS Excel"
+            and gap in (" ", ". ")
+            and _is_capitalised(after.group())
+        ):
+            span = (word.start(), after.end())
+            nxt = words[i + 2] if i + 2 < len(words) else None
+            if (
+                nxt is not None
+                and subject[after.end() : nxt.start()] == " "
+                and _is_capitalised(nxt.group())
+                and is_forename(after.group())
+                and _bare(nxt.group()).lower() not in _NOT_SURNAMES
+            ):
+                span = (word.start(), nxt.end())  # "Mr Gideon Holloway"
+        elif (
+            not title_case
+            and gap == " "
+            and _is_capitalised(word.group())
+            and _is_capitalised(after.group())
+            and is_forename(word.group())
+            and _bare(after.group()).lower() not in _NOT_SURNAMES
+            and _bare(after.group()).lower() not in WORD_NAMES
+        ):
+            span = (word.start(), after.end())
+        if span is not None:
+            start, end = span
+            end -= len(subject[start:end]) - len(_bare(subject[start:end]))
+            found.append((start, end))
+            i += 2
+            continue
+        i += 1
+    return found
 
 
 def _kind_meant(matches: list[NameMatch]) -> str:
