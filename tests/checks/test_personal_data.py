@@ -655,3 +655,28 @@ def test_born_counts_as_a_date_of_birth_label_only_when_said_of_a_person():
     assert not [h for h in _identifier_hits(said_of_a_thing, []) if h.check == "pd-date-of-birth"]
     said_of_a_child = "Olly was born on 3 May 2017."
     assert [h.check for h in _identifier_hits(said_of_a_child, [])] == ["pd-date-of-birth"]
+
+
+def test_headers_of_a_forwarded_thread_are_not_a_list_of_people():
+    body = (
+        "See below.\n\n"
+        "> To: Brian Davison; David Esones; Jason Kriendler; Todd Grabbe\n"
+        "> <bjdavison@example.com>; David Esones (E-mail) <d.esones@example.org>;\n"
+        "> Todd Grabbe (E-mail) <todd.grabbe@example.net>; Chris Ferguson <cf@example.com>;\n"
+        ">>>>> Elias Sinderson <elias@example.edu> writes:\n"
+        "> On Wed, 21 Aug 2002 15:47:32 BST, Paul Askins said:\n"
+    )
+    assert find_people_list(Attachment("thread.txt", "text/plain", len(body), body)) is None
+
+
+def test_a_disclaimer_repeated_down_a_thread_counts_once():
+    line = "Contact Alex Hsieh on 07700 900123 for details of this notice.\n"
+    body = line * 4 + "Sam Jones 07700 900456\n"
+    assert find_people_list(Attachment("t.txt", "text/plain", len(body), body)) is None
+    body += "Priya Shah 07700 900789\n"
+    assert find_people_list(Attachment("t.txt", "text/plain", len(body), body)) is not None
+
+
+def test_words_in_title_case_are_not_names_in_a_list():
+    body = "".join(f"July {d}, 2002, 8:00 AM PT | Read Full Story\n" for d in range(20, 26))
+    assert find_people_list(Attachment("news.txt", "text/plain", len(body), body)) is None

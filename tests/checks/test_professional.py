@@ -498,3 +498,9 @@ def test_the_fast_judgement_scan_finds_exactly_what_the_pattern_finds():
         "about maths; 2idiots, co-idiot, éidiot, waste of space, a joke, a  disgrace."
     )
     assert [m.span() for m in _judgements(text)] == [m.span() for m in _JUDGEMENT.finditer(text)]
+
+
+def test_prices_and_numbers_are_not_disguised_swear_words():
+    assert found("The lowest price is now $149, down from $199.") == []
+    assert found("Call 5149 or 8175.") == []
+    assert found("That was sh1t.") == ["prof-profanity"]

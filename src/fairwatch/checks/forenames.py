@@ -13,8 +13,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from .names import fold
-from .personal_data import wordlist
+from .names import fold, wordlist
 
 # Forenames that are as often ordinary words (or days and months); never taken as a name.
 WORD_NAMES = wordlist(

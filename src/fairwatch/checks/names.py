@@ -33,6 +33,11 @@ _PLAIN_LETTERS = str.maketrans(
 )
 
 
+def wordlist(text: str) -> frozenset[str]:
+    """The words of `text`, for word lists written as one string."""
+    return frozenset(text.split())
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Zoë O’Neill" → "zoe o'neill"."""

@@ -76,17 +76,14 @@ from fairwatch.identifiers import normalise_upn
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
+from .forenames import is_forename
 from .message import Attachment, Message
-from .names import NameIndex
+from .names import NameIndex, wordlist
 from .scan import LineFinder, Scanner
 
 CLAUSE = "5"
 
 SECURE_ROUTE = "the school's secure transfer system (not email)"
-
-
-def wordlist(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 # --- who the message is going to ---------------------------------------------------------
@@ -1025,8 +1022,10 @@ _DETAIL_HEADERS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _EMAIL = Scanner(re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"))
 _NAME_WORD = r"[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:[A-Z][a-z]+)?(?:[-'’][A-Z]?[a-z]+)?"
+# The second word is read ahead, not taken, so that "Contact Alex Hsieh" also gives the pair
+# "Alex Hsieh".
 _NAME_PAIR = re.compile(
-    rf"(?<![\w'’-])({_NAME_WORD}|[A-Z]{{2,}}(?:[-'’][A-Z]+)?),?[ \t]+({_NAME_WORD})(?![\w'’-])"
+    rf"(?<![\w'’-])({_NAME_WORD}|[A-Z]{{2,}}(?:[-'’][A-Z]+)?),?[ \t]+(?=({_NAME_WORD})(?![\w'’-]))"
 )
 _NOT_NAMES = wordlist(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may
@@ -1046,7 +1045,13 @@ def _name_like(line: str, names: re.Pattern[str] | None) -> bool:
     if names is not None and names.search(line):
         return True
     for m in _NAME_PAIR.finditer(line):
-        if m.group(1).lower() not in _NOT_NAMES and m.group(2).lower() not in _NOT_NAMES:
+        first, second = m.group(1), m.group(2)
+        if first.lower() in _NOT_NAMES or second.lower() in _NOT_NAMES:
+            continue
+        # "Alex Hsieh", "Hsieh, Alex" or "HSIEH, Alex": a forename where forenames go ("Read
+        # Full Story" and "AM London" are not people)
+        register = "," in m.group()
+        if is_forename(second) if register else (is_forename(first) and not first.isupper()):
             return True
     return False
 
@@ -1073,6 +1078,8 @@ def _identifier_hits_strict(line: str) -> list[str]:
     out = [m.group() for m in _UPN.finditer(line) if _is_upn(m.group())]
     out += [m.group() for m in _NI.finditer(line) if is_valid_ni_number(m.group())]
     for m in list(_GROUPED_10.finditer(line)) + list(_RUN_10.finditer(line)):
+        if m.re is _GROUPED_10.pattern and m.group(2) != " ":
+            continue  # "713-853-6561" is how phone numbers are written; NHS numbers use spaces
         if _nhs.is_valid(m.group()) or is_valid_uln(m.group()):
             out.append(m.group())
     return out
@@ -1138,9 +1145,20 @@ def _people_table(lines: list[str]) -> tuple[int, list[str]] | None:
     return None
 
 
+# Lines of mail headers and reply attributions in a quoted or forwarded thread: they name
+# the people in the conversation, they are not a list of people's details.
 _MAIL_HEADER_LINE = re.compile(
-    r"^[\s>]*(?:from|to|cc|bcc|sent|date|reply-to|subject)\s*:|wrote:\s*$", re.IGNORECASE
+    r"^[\s>]*(?:from|to|cc|bcc|sent|date|reply-to|subject|forwarded[- ]by)\s*:"
+    r"|(?:wrote|writes|said):\s*$|\bon \d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
+    r"|\b(?:to|cc|bcc|sent by):\s",
+    re.IGNORECASE,
 )
+
+
+def _address_list(line: str) -> bool:
+    """A To or Cc header carried over lines: addresses or names separated by semicolons, or
+    a line that is an address and a separator."""
+    return line.count(";") >= 2 or (line.count("@") >= 2 and (";" in line or "," in line))
 
 
 def _detail_windows(text: str) -> list[tuple[int, int]]:
@@ -1163,10 +1181,12 @@ def _people_rows(
 ) -> int:
     """Lines of free text that each hold a name and a personal detail (mail headers such as
     "From: Jane Smith <jane@example.com>" in a quoted thread do not count)."""
+    # A line repeated (a disclaimer under every message of a thread) counts once.
     return sum(
         1
-        for line in lines
+        for line in dict.fromkeys(" ".join(line.split()) for line in lines)
         if not _MAIL_HEADER_LINE.search(line)
+        and not _address_list(line)
         and _name_like(line, names)
         and _personal_detail(line, school_domains)
     )
