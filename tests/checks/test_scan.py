@@ -88,3 +88,19 @@ def test_what_re2_cannot_read_needs_a_core_by_hand(pattern):
     with pytest.raises(ValueError, match="by hand"):
         core_of(pattern)
     Scanner(re.compile(pattern), core="a")  # given by hand, it is accepted
+
+
+@pytest.mark.parametrize(("name", "scanner"), SCANNERS, ids=[n for n, _ in SCANNERS])
+@settings(max_examples=60, deadline=None)
+@given(pieces=st.lists(st.sampled_from([p for p in PIECES if "\n" not in p]), max_size=120))
+def test_long_lines_are_narrowed_to_where_the_core_matches(name, scanner, pieces):
+    text = "".join(pieces)
+    expected = [(m.start(), m.end()) for m in scanner.pattern.finditer(text)]
+    margin = Scanner.MARGIN
+    try:
+        Scanner.MARGIN = 12  # so that lines of a few dozen characters count as long
+        scanner._last = None
+        assert [(m.start(), m.end()) for m in scanner.windowed(text)] == expected
+    finally:
+        Scanner.MARGIN = margin
+        scanner._last = None

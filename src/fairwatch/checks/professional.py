@@ -402,8 +402,10 @@ def _caps_words(sentence: str) -> tuple[int, int]:
     return caps, words
 
 
-# A word in capitals as `_caps_words` counts it, found in one pass over the whole text.
-_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9'’&])[A-Z'’&]{2,}(?![A-Za-z0-9'’&])")
+# A word in capitals as `_caps_words` counts it, found in one pass over the whole text. The
+# first character comes before the look back (the character before it is not part of a
+# word), so that `re` can skip quickly to where a capital is.
+_CAPS_TOKEN = re.compile(r"[A-Z'’&](?<![A-Za-z0-9'’&][A-Z'’&])[A-Z'’&]+(?![A-Za-z0-9'’&])")
 
 
 @lru_cache(maxsize=4096)
@@ -420,7 +422,7 @@ def _shouting(text: str, field: str) -> list[Finding]:
     if not bangs and len(caps_at) < 4:
         return []  # no sentence can shout: most text ends here
     bang_at = [b.start() for b in bangs]
-    for m in _SENTENCE.finditer(text):
+    for m in _candidate_sentences(text, caps_at, bang_at):
         # Capitals and "!!!" in this sentence, counted without reading its other words.
         n_caps = bisect_left(caps_at, m.end()) - bisect_left(caps_at, m.start())
         n_bangs = bisect_left(bang_at, m.end()) - bisect_left(bang_at, m.start())
@@ -462,6 +464,22 @@ def _shouting(text: str, field: str) -> list[Finding]:
                 )
             ]
     return []
+
+
+def _candidate_sentences(
+    text: str, caps_at: list[int], bang_at: list[int]
+) -> Iterator[re.Match[str]]:
+    """The sentences of the lines that have four words in capitals or a run of "!!!" (a
+    sentence never runs over a line break), in order."""
+    per_line: dict[int, int] = {}
+    for pos in caps_at:
+        line = text.rfind("\n", 0, pos) + 1
+        per_line[line] = per_line.get(line, 0) + 1
+    lines = {line for line, n in per_line.items() if n >= 4}
+    lines |= {text.rfind("\n", 0, pos) + 1 for pos in bang_at}
+    for line in sorted(lines):
+        end = text.find("\n", line)
+        yield from _SENTENCE.finditer(text, line, len(text) if end < 0 else end)
 
 
 def _whole_line(text: str, start: int, end: int) -> bool:

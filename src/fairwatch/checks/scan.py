@@ -188,16 +188,41 @@ class Scanner:
         core = core_of(pattern.pattern if core is None else core)
         self._finder = LineFinder(core, _re2_flags(pattern))
         self._id = _ALL_CORES.add(core, _re2_flags(pattern))
+        self._core = re2.compile(
+            f"{_re2_flags(pattern)}(?:{core})".encode("latin-1"), _latin1_options()
+        )
         self._last: tuple[str, list[tuple[int, int]]] | None = None
 
     def windows(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of each run of lines where the pattern may match, in order. The
-        answer for the last text is kept: checks often ask twice."""
+        """(start, end) of each stretch of text where the pattern may match, in order: runs of
+        lines, and in a long line (a paragraph of an HTML mail is one line) the stretch around
+        each place the core matches. The answer for the last text is kept: checks often ask
+        twice."""
         if self._last is not None and self._last[0] is text:
             return self._last[1]
         found = self._finder.windows(text) if self._id in _ALL_CORES.matching(text) else []
+        if found and text.isascii():  # (offsets into non-ASCII text are dearer to map)
+            found = self._narrowed(text, found)
         self._last = (text, found)
         return found
+
+    def _narrowed(self, text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        data = _encoded(text)[0]
+        out: list[tuple[int, int]] = []
+        for start, end in lines:
+            if end - start <= 4 * self.MARGIN:
+                spans = [(start, end)]
+            else:
+                spans = [
+                    (max(start, m.start() - self.MARGIN), min(end, m.end() + self.MARGIN))
+                    for m in self._core.finditer(data, start, end)
+                ]
+            for s, e in spans:
+                if out and s <= out[-1][1]:
+                    out[-1] = (out[-1][0], max(e, out[-1][1]))
+                else:
+                    out.append((s, e))
+        return out
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """The matches of `pattern.finditer(text)`, in order."""
@@ -212,13 +237,27 @@ class Scanner:
         are left to the window they start in."""
         last_end = 0
         for start, end in self.windows(text):
-            stop = text.find("\n", min(len(text), end + self.MARGIN))
-            stop = len(text) if stop < 0 else stop
-            for m in self.pattern.finditer(text, max(start, last_end), stop):
-                if m.start() > end:
+            # Read on to the end of the line MARGIN characters further; in a long line, stop
+            # MARGIN characters on and check any match that comes near the cut against the
+            # text beyond it (a lookahead there must see the real next characters).
+            full_stop = text.find("\n", min(len(text), end + self.MARGIN))
+            full_stop = len(text) if full_stop < 0 else full_stop
+            line_end = text.find("\n", end)
+            stop = full_stop if line_end in (end, -1) else min(end + self.MARGIN, line_end)
+            pos = max(start, last_end)
+            while pos <= end:
+                m = self.pattern.search(text, pos, stop)
+                if m is None or m.start() > end:
                     break
+                if stop < full_stop and m.end() + self.MARGIN // 2 > stop:
+                    checked = self.pattern.match(text, m.start(), full_stop)
+                    if checked is None:
+                        pos = m.start() + 1
+                        continue
+                    m = checked
                 yield m
                 last_end = m.end()
+                pos = m.end() if m.end() > m.start() else m.end() + 1
 
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)
