@@ -96,11 +96,11 @@ def test_what_re2_cannot_read_needs_a_core_by_hand(pattern):
 def test_long_lines_are_narrowed_to_where_the_core_matches(name, scanner, pieces):
     text = "".join(pieces)
     expected = [(m.start(), m.end()) for m in scanner.pattern.finditer(text)]
-    margin = Scanner.MARGIN
+    narrow, near = Scanner.NARROW, Scanner.NEAR
     try:
-        Scanner.MARGIN = 12  # so that lines of a few dozen characters count as long
+        Scanner.NARROW, Scanner.NEAR = 0, 6  # every line is narrowed, and read on only a little
         scanner._last = None
         assert [(m.start(), m.end()) for m in scanner.windowed(text)] == expected
     finally:
-        Scanner.MARGIN = margin
+        Scanner.NARROW, Scanner.NEAR = narrow, near
         scanner._last = None

@@ -1169,6 +1169,9 @@ def _detail_windows(text: str) -> list[tuple[int, int]]:
     spans = sorted(span for scanner in scanners for span in scanner.windows(text))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
+        # whole lines: a window may be the stretch of a long line where a pattern can match
+        start = text.rfind("\n", 0, start) + 1
+        end = len(text) if (newline := text.find("\n", end)) < 0 else newline
         if merged and start <= merged[-1][1] + 1:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
@@ -1185,9 +1188,9 @@ def _people_rows(
     return sum(
         1
         for line in dict.fromkeys(" ".join(line.split()) for line in lines)
-        if not _MAIL_HEADER_LINE.search(line)
+        if _name_like(line, names)
         and not _address_list(line)
-        and _name_like(line, names)
+        and not _MAIL_HEADER_LINE.search(line)
         and _personal_detail(line, school_domains)
     )
 

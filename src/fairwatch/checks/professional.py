@@ -53,12 +53,14 @@ _DISCLOSURE = (
 
 # --- the sender's own words -------------------------------------------------------------------
 
-_REPLY_HEADER = re.compile(
-    r"^[ \t]*(?:On\s[^\n]{0,300}?(?:\n[^\n]{0,200}?)?wrote:[ \t]*$|"
-    r"-{2,}[ \t]*Original Message[ \t]*-{2,}|"
-    r"From:[^\n]*\n[ \t]*(?:Sent|Date):|"
-    r"_{10,}[ \t]*\n[ \t]*From:)",
-    re.IGNORECASE | re.MULTILINE,
+_REPLY_HEADER = Scanner(
+    re.compile(
+        r"^[ \t]*(?:On\s[^\n]{0,300}?(?:\n[^\n]{0,200}?)?wrote:[ \t]*$|"
+        r"-{2,}[ \t]*Original Message[ \t]*-{2,}|"
+        r"From:[^\n]*\n[ \t]*(?:Sent|Date):|"
+        r"_{10,}[ \t]*\n[ \t]*From:)",
+        re.IGNORECASE | re.MULTILINE,
+    )
 )
 _QUOTED_LINE = re.compile(r"^[ \t]*>[^\n]*", re.MULTILINE)
 
@@ -282,6 +284,9 @@ def _named_pattern(people: Iterable[RosterPerson]) -> str:
     return "|".join(f"(?:{p})" for p in parts)
 
 
+_LINKED = re.compile(rf"(?:{_LINK}){_INTENSIFIERS}$")
+
+
 def _subject_regexes(context: SchoolContext) -> tuple[re.Pattern[str], re.Pattern[str]]:
     named = _named_pattern(context.people)
     tail = rf"(?:{_LINK}){_INTENSIFIERS}$"
@@ -319,10 +324,13 @@ def _insults(text: str, field: str, context: SchoolContext) -> list[Finding]:
         if after_possessive and not re.match(r"[ \t]*(?:[.,;:!?)\n]|$|—|-[ \t])", text[m.end() :]):
             # "Olly's mental health", "Olly's lazy eye": a possessive, not "Olly is ..."
             continue
-        if named_re.search(before):
+        # Both patterns end in "is", "are", "was", ... and intensifiers: without those at the
+        # end of the clause, neither can match (the common case, and a cheap test).
+        linked = _LINKED.search(before) is not None
+        if linked and named_re.search(before):
             out.append(_opinion(field, word, m.start(), m.end()))
         elif (
-            people_re.search(before)
+            (linked and people_re.search(before))
             or _PERSON_NOUN_AFTER.match(text, m.end())
             or (
                 m.group("always")

@@ -182,6 +182,11 @@ class Scanner:
     SHORT = 300
     # How far past a window a match may run (longer matches than this are not expected).
     MARGIN = 200
+    # Lines longer than this are narrowed to the places where the core matches, and a match
+    # found there is read NEAR characters on (and checked against the rest of its line when
+    # it comes that close to the cut).
+    NARROW = 120
+    NEAR = 64
 
     def __init__(self, pattern: re.Pattern[str], core: str | None = None):
         self.pattern = pattern
@@ -210,13 +215,12 @@ class Scanner:
         data = _encoded(text)[0]
         out: list[tuple[int, int]] = []
         for start, end in lines:
-            if end - start <= 4 * self.MARGIN:
+            if end - start <= self.NARROW:
                 spans = [(start, end)]
             else:
-                spans = [
-                    (max(start, m.start() - self.MARGIN), min(end, m.end() + self.MARGIN))
-                    for m in self._core.finditer(data, start, end)
-                ]
+                # A match starts where an RE2 match of the core starts, or inside one that
+                # overlaps it; it may end later (`windowed` reads on).
+                spans = [(m.start(), m.end()) for m in self._core.finditer(data, start, end)]
             for s, e in spans:
                 if out and s <= out[-1][1]:
                     out[-1] = (out[-1][0], max(e, out[-1][1]))
@@ -243,13 +247,13 @@ class Scanner:
             full_stop = text.find("\n", min(len(text), end + self.MARGIN))
             full_stop = len(text) if full_stop < 0 else full_stop
             line_end = text.find("\n", end)
-            stop = full_stop if line_end in (end, -1) else min(end + self.MARGIN, line_end)
+            stop = full_stop if line_end in (end, -1) else min(end + self.NEAR, line_end)
             pos = max(start, last_end)
             while pos <= end:
                 m = self.pattern.search(text, pos, stop)
                 if m is None or m.start() > end:
                     break
-                if stop < full_stop and m.end() + self.MARGIN // 2 > stop:
+                if stop < full_stop and m.end() + self.NEAR // 2 > stop:
                     checked = self.pattern.match(text, m.start(), full_stop)
                     if checked is None:
                         pos = m.start() + 1
