@@ -97,9 +97,16 @@ class SchoolContext:
         return person is not None and person.kind == "pupil"
 
     def is_internal(self, domain: str) -> bool:
-        domain = domain.lower()
-        own = self.domains | ({self.pupil_domain} if self.pupil_domain else set())
-        return any(domain == d or domain.endswith("." + d) for d in own)
+        # Asked for every recipient of every message: answers are kept per domain.
+        answers: dict[str, bool] = self.__dict__.setdefault("_internal", {})
+        answer = answers.get(domain)
+        if answer is None:
+            if len(answers) >= 4096:
+                answers.clear()
+            name = domain.lower()
+            own = self.domains | ({self.pupil_domain} if self.pupil_domain else set())
+            answer = answers[domain] = any(name == d or name.endswith("." + d) for d in own)
+        return answer
 
     def is_approved_sender(self, addr: str) -> bool:
         addr = addr.lower()
