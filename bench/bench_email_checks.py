@@ -6,9 +6,10 @@ if a member of its staff had sent it (the sender is replaced by a school address
 sender checks do not fire merely because this is not the school's mail). It prints:
 
 * speed on messages without attachments: messages/s in one process, p50 and p99 per message,
-  for a first pass (a process that has just started and called `prepare`) and for a second
-  pass over the same mail (a relay that has been running a while: RE2's automata build their
-  states lazily and keep them); parsing is timed separately;
+  for a first pass (a process that has just started and called `prepare`), a second pass over
+  the same mail (a relay that has been running a while: RE2's automata build their states
+  lazily and keep them), and each message's best time of three such passes (the steady state
+  with the noise of a shared machine taken out); parsing is timed separately;
 * the share of messages with a finding of medium severity or above, a proxy for the
   false-alarm rate since none of this mail concerns the school;
 * Presidio's analyzer (presidio-analyzer with spaCy's small English model, in its own virtualenv
@@ -237,10 +238,14 @@ def main() -> None:
     context = demo_context()
     prepare(context)
     first = timed_pass(plain, context)
-    second = timed_pass(plain, context)
+    again = [timed_pass(plain, context) for _ in range(3)]
+    # Each message's fastest of three passes: the steady state, less what else the machine
+    # was doing at that moment.
+    steady = [min(times) for times in zip(*again, strict=True)]
     print(f"messages checked: {len(plain)} without attachments (Enron + SpamAssassin ham)")
-    print(speed_line("first pass ", first))
-    print(speed_line("second pass", second))
+    print(speed_line("first pass        ", first))
+    print(speed_line("second pass       ", again[0]))
+    print(speed_line("best of 3 passes  ", steady))
     print(f"parsing (separate): {parse_s:.1f} s in all")
     print(f"flagged medium or above: {fired} of {total} messages ({fired / total:.1%})")
     for check, count in checks.most_common():

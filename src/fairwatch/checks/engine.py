@@ -47,14 +47,40 @@ def prepare(context: SchoolContext) -> None:
     person = next((p for p in context.people if p.kind == "pupil"), None)
     named = f"{person.forename} {person.surname}" if person else "someone"
     home = next(iter(context.domains), "school.invalid")
+    policy = model_policy_text()
     message = Message(
         sender=Address(f"prepare@{home}"),
         to=(Address(f"office@{home}", named),),
         subject=f"Note about {named}",
         body=f"{named} has a medical appointment on 12/03/2015. DOB 01/02/2015.\n" * 3
-        + model_policy_text(),
+        + policy
+        + _MAIL_SHAPES
+        + policy.upper()
+        + "\n".join("> " + line for line in policy.splitlines()),
     )
     check_message(message, context)
+
+
+# What mail looks like besides prose: headers, quotes, numbers, links, tables and signatures.
+_MAIL_SHAPES = """
+-----Original Message-----
+From: Jo Bloggs [mailto:jo.bloggs@example.com]
+Sent: Monday, March 03, 2025 9:41 AM
+To: 'Sam Jones'; Office <office@example.org>
+Subject: RE: FW: Invoice #40213 (£1,250.00) - 15% off until 31/03/2025!!!
+
+On Tue, 4 Mar 2025 at 10:02, Sam Jones <sam.jones@example.net> wrote:
+> Thanks -- see http://www.example.com/path?id=123&x=y or ring 01632 960 000 / +44 7700 900123.
+>> NOTE: ALL ORDERS MUST BE PLACED BY 12:00 NOON ON FRIDAY 7TH MARCH 2025 (REF: AB-1234-XY).
+Item	Qty	Price	Total
+Pencils (HB)	200	0.15	30.00
+Room 12, Block C, 1-3 High Street, Norwich NR1 3JU; tel. 0203 123 4567 ext. 204
+Kind regards,
+--
+Jo Bloggs | Business Manager | www.example.com
+________________________________
+This e-mail and any attachments are confidential; if you are not the intended recipient...
+"""
 
 
 def _personal_data_going_out(
