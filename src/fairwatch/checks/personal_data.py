@@ -1161,12 +1161,14 @@ def _address_list(line: str) -> bool:
     return line.count(";") >= 2 or (line.count("@") >= 2 and (";" in line or "," in line))
 
 
+_DETAIL_SCANNERS: tuple[Scanner, ...] = (_EMAIL, _PHONE, _POSTCODE, _UPN, _NI, _GROUPED_10)
+_DETAIL_SCANNERS += (_RUN_10, _DATE_NUMERIC, _DATE_ISO, _DATE_DAY_MONTH, _DATE_MONTH_DAY)
+
+
 def _detail_windows(text: str) -> list[tuple[int, int]]:
     """The runs of lines where `_personal_detail` can find something: those where one of the
     patterns it uses may match. Other lines are passed over."""
-    scanners = (_EMAIL, _PHONE, _DATE_NUMERIC, _DATE_ISO, _DATE_DAY_MONTH, _DATE_MONTH_DAY)
-    scanners += (_POSTCODE, _UPN, _NI, _GROUPED_10, _RUN_10)
-    spans = sorted(span for scanner in scanners for span in scanner.windows(text))
+    spans = sorted(span for scanner in _DETAIL_SCANNERS for span in scanner.windows(text))
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         # whole lines: a window may be the stretch of a long line where a pattern can match

@@ -41,7 +41,8 @@ from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
 from .forenames import WORD_NAMES
 from .message import Message
-from .personal_data import SpanSet, person_name_forms, signature_spans, wordlist
+from .names import wordlist
+from .personal_data import SpanSet, person_name_forms, signature_spans
 from .scan import Scanner
 
 CLAUSE = "4.1"

@@ -18,7 +18,7 @@ they are shorter than `Scanner.MARGIN`. Pure: no Django.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import re2
@@ -275,7 +275,7 @@ class Scanner:
 
 
 @lru_cache(maxsize=8)
-def _encoded(text: str) -> tuple[bytes, _Offsets]:
+def _encoded(text: str) -> tuple[bytes, Callable[[int], int]]:
     """The bytes RE2 reads and the map from their offsets back to the text's."""
     if text.isascii():
         return text.encode("ascii"), _same

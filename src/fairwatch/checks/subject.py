@@ -8,8 +8,8 @@ from .context import SchoolContext
 from .findings import Finding, Severity, Where
 from .forenames import WORD_NAMES, is_forename
 from .message import Message
-from .names import NameMatch
-from .personal_data import is_valid_uln, wordlist
+from .names import NameMatch, wordlist
+from .personal_data import is_valid_uln
 
 CLAUSE = "4.3"
 _UPN_LIKE = re.compile(r"\b[A-Za-z]\d{11}[0-9A-Za-z]\b")
