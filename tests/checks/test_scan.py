@@ -79,6 +79,10 @@ def test_core_drops_lookarounds_and_boundaries():
 
 def test_core_widens_classes_to_non_ascii_bytes():
     assert core_of(r"\d") == r"[0-9\x80-\xff]"
+    assert core_of(r"[^\w’]") == r"[^0-9A-Za-z_]"  # a negated class lets every non-ASCII byte by
+    assert core_of(r"\d{2}") == r"[0-9\x80-\xff]{2,8}"  # a character is up to four bytes
+    assert core_of(r"a{0,300}") == r"a{0,}"
+    assert core_of("ks", ignorecase=True) == r"(?:k|[\x80-\xff]{2,3})(?:s|[\x80-\xff]{2,3})"
     assert core_of(r"[\w.]") == r"[0-9A-Za-z_\x80-\xff.]"
     assert core_of("a’b") == r"a[\x80-\xff]+b"
 
@@ -92,7 +96,7 @@ def test_what_re2_cannot_read_needs_a_core_by_hand(pattern):
 
 @pytest.mark.parametrize(("name", "scanner"), SCANNERS, ids=[n for n, _ in SCANNERS])
 @settings(max_examples=60, deadline=None)
-@given(pieces=st.lists(st.sampled_from([p for p in PIECES if "\n" not in p]), max_size=120))
+@given(pieces=st.lists(st.sampled_from(PIECES + ["y" * 130, " " * 70]), max_size=120))
 def test_long_lines_are_narrowed_to_where_the_core_matches(name, scanner, pieces):
     text = "".join(pieces)
     expected = [(m.start(), m.end()) for m in scanner.pattern.finditer(text)]

@@ -25,11 +25,21 @@ import re2
 
 # Superset classes for RE2 reading Latin-1 bytes of UTF-8 text: any byte of a non-ASCII
 # character may be a word character, digit or space to Python's Unicode-aware classes.
-_WIDE = {"w": r"0-9A-Za-z_\x80-\xff", "d": r"0-9\x80-\xff", "s": r"\t\n\x0b\x0c\r \x80-\xff"}
-_ANY = r"\x00-\xff"
+_WIDE = {
+    "w": r"0-9A-Za-z_\x80-\xff",
+    "d": r"0-9\x80-\xff",
+    "s": r"\t\n\x0b\x0c\r\x1c-\x1f \x80-\xff",
+}
+# In a negated class the ASCII members only: the class then takes in every non-ASCII byte.
+_NARROW = {"w": r"0-9A-Za-z_", "d": r"0-9", "s": r"\t\n\x0b\x0c\r\x1c-\x1f "}
+# Under IGNORECASE, Python also matches "İ" and "ı" for i, the Kelvin sign for k, "ſ" for s.
+_FOLDS_BEYOND_ASCII = frozenset("iksIKS")
+# A counted repeat of n characters may be up to 4n bytes of UTF-8; RE2 counts at most 1000.
+_REPEAT = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_GROUP_OPENING = re.compile(r"\(\?(?:P<\w+>|[aiLmsux-]*[:)])")
 
 
-def core_of(pattern: str) -> str:
+def core_of(pattern: str, *, ignorecase: bool = False) -> str:
     r"""The RE2 core of a Python pattern: lookarounds and ``\b`` removed, ``\w \d \s`` widened
     to take in non-ASCII bytes. Raises ValueError on what RE2 cannot read (backreferences,
     negated shorthand classes), so a new pattern with those must be given a core by hand."""
@@ -42,12 +52,22 @@ def core_of(pattern: str) -> str:
         if ch == "\\":
             piece, i = _escape(pattern, i, in_class=False), i + 2
         elif ch == "[":
-            piece, i = _char_class(pattern, i)
+            piece, i = _char_class(pattern, i, ignorecase=ignorecase)
+        elif ch == "{" and (repeat := _REPEAT.match(pattern, i)):
+            piece, i = _widened_repeat(repeat), repeat.end()
+        elif ignorecase and ch in _FOLDS_BEYOND_ASCII:
+            piece, i = rf"(?:{ch}|[\x80-\xff]{{2,3}})", i + 1
         elif ch == "(":
             lookaround = pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i)
             stack.append(lookaround)
             dropping += lookaround
-            piece, i = ("" if lookaround else ch), i + 1
+            opening = _GROUP_OPENING.match(pattern, i)  # "(?:", "(?i:", "(?P<name>"
+            if lookaround or opening is None:
+                piece, i = ("" if lookaround else ch), i + 1
+            else:
+                piece, i = opening.group(), opening.end()
+                if piece.endswith(")"):  # "(?i)": flags for the rest, not a group
+                    stack.pop()
         elif ch == ")":
             was_lookaround = stack.pop()
             piece, i = ("" if was_lookaround else ch), i + 1
@@ -64,7 +84,19 @@ def core_of(pattern: str) -> str:
     return "".join(out)
 
 
-def _escape(pattern: str, i: int, *, in_class: bool) -> str:
+def _widened_repeat(repeat: re.Match[str]) -> str:
+    low, comma, high = repeat.groups()
+    if not comma:
+        high = low
+    if not high:
+        return repeat.group()  # {m,}: no upper bound to widen
+    wide = 4 * int(high)
+    if wide > 1000:
+        return f"{{{low or 0},}}"
+    return f"{{{low or 0},{wide}}}"
+
+
+def _escape(pattern: str, i: int, *, in_class: bool, negated: bool = False) -> str:
     esc = pattern[i + 1]
     if esc.isdigit() and not in_class:
         raise ValueError(f"backreference \\{esc} in {pattern!r}: give its core by hand")
@@ -73,30 +105,39 @@ def _escape(pattern: str, i: int, *, in_class: bool) -> str:
     if esc == "b" and not in_class:
         return ""  # a word boundary only narrows a match: the core does without
     if esc in _WIDE:
+        if negated:
+            return _NARROW[esc]
         return _WIDE[esc] if in_class else f"[{_WIDE[esc]}]"
     return pattern[i : i + 2]
 
 
-def _char_class(pattern: str, i: int) -> tuple[str, int]:
-    """The class opening at `i`, widened, and the index just after it."""
+def _char_class(pattern: str, i: int, *, ignorecase: bool = False) -> tuple[str, int]:
+    """The class opening at `i`, widened (a negated class narrowed, so that what it lets
+    through widens), and the index just after it."""
     j = i + 1
     out = ["["]
-    if pattern[j : j + 1] == "^":
+    negated = pattern[j : j + 1] == "^"
+    if negated:
         out.append("^")
         j += 1
     if pattern[j : j + 1] == "]":  # a "]" first in the class is a literal
         out.append("\\]")
         j += 1
+    letters = False
     while pattern[j] != "]":
         if pattern[j] == "\\":
-            out.append(_escape(pattern, j, in_class=True))
+            out.append(_escape(pattern, j, in_class=True, negated=negated))
             j += 2
         elif not pattern[j].isascii():
-            out.append(r"\x80-\xff")
+            if not negated:
+                out.append(r"\x80-\xff")
             j += 1
         else:
+            letters = letters or pattern[j].isalpha()
             out.append(pattern[j])
             j += 1
+    if ignorecase and letters and not negated:
+        out.append(r"\x80-\xff")
     out.append("]")
     return "".join(out), j + 1
 
@@ -116,6 +157,9 @@ def _latin1_options() -> re2.Options:
     options = re2.Options()
     options.encoding = re2.Options.Encoding.LATIN1
     options.max_mem = 64 << 20
+    # RE2 falls back to a slower engine when its automaton runs out of room; it need not
+    # say so on stderr every time.
+    options.log_errors = False
     return options
 
 
@@ -130,6 +174,8 @@ class LineFinder:
     def windows(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of each run of lines where the pattern may match, in order."""
         data, to_char = _encoded(text)
+        if to_char is not _same:
+            to_char = _Offsets(data)  # it keeps a position: one per call, never shared
         spans: list[tuple[int, int]] = []
         for m in self._lines.finditer(data):
             start, end = to_char(m.start()), to_char(m.end())
@@ -160,12 +206,14 @@ class _AllCores:
     def matching(self, text: str) -> frozenset[int]:
         found = self._seen.get(text)
         if found is None:
-            if self._set is None:
-                self._set = re2.Set.SearchSet(_latin1_options())
+            cores = self._set
+            if cores is None:  # built whole before it is shared
+                cores = re2.Set.SearchSet(_latin1_options())
                 for core in self._cores:
-                    self._set.Add(core)
-                self._set.Compile()
-            found = frozenset(self._set.Match(_encoded(text)[0]) or ())
+                    cores.Add(core)
+                cores.Compile()
+                self._set = cores
+            found = frozenset(cores.Match(_encoded(text)[0]) or ())
             if len(self._seen) >= 8:
                 self._seen.clear()
             self._seen[text] = found
@@ -190,7 +238,8 @@ class Scanner:
 
     def __init__(self, pattern: re.Pattern[str], core: str | None = None):
         self.pattern = pattern
-        core = core_of(pattern.pattern if core is None else core)
+        ignorecase = bool(pattern.flags & re.IGNORECASE)
+        core = core_of(pattern.pattern if core is None else core, ignorecase=ignorecase)
         self._finder = LineFinder(core, _re2_flags(pattern))
         self._id = _ALL_CORES.add(core, _re2_flags(pattern))
         self._core = re2.compile(
@@ -203,8 +252,9 @@ class Scanner:
         lines, and in a long line (a paragraph of an HTML mail is one line) the stretch around
         each place the core matches. The answer for the last text is kept: checks often ask
         twice."""
-        if self._last is not None and self._last[0] is text:
-            return self._last[1]
+        last = self._last  # (read once: another thread may replace it)
+        if last is not None and last[0] is text:
+            return last[1]
         found = self._finder.windows(text) if self._id in _ALL_CORES.matching(text) else []
         if found and text.isascii():  # (offsets into non-ASCII text are dearer to map)
             found = self._narrowed(text, found)
@@ -220,7 +270,14 @@ class Scanner:
             else:
                 # A match starts where an RE2 match of the core starts, or inside one that
                 # overlaps it; it may end later (`windowed` reads on).
-                spans = [(m.start(), m.end()) for m in self._core.finditer(data, start, end)]
+                # (read on past the window: a core match that starts in it may run over into
+                # the next line)
+                reach = min(len(text), end + self.MARGIN)
+                spans = [
+                    (m.start(), min(m.end(), end))
+                    for m in self._core.finditer(data, start, reach)
+                    if m.start() <= end
+                ]
             for s, e in spans:
                 if out and s <= out[-1][1]:
                     out[-1] = (out[-1][0], max(e, out[-1][1]))
@@ -253,7 +310,8 @@ class Scanner:
                 m = self.pattern.search(text, pos, stop)
                 if m is None or m.start() > end:
                     break
-                if stop < full_stop and m.end() + self.NEAR // 2 > stop:
+                if stop < full_stop:
+                    # found in a stretch cut short: a lookahead must see the real text after it
                     checked = self.pattern.match(text, m.start(), full_stop)
                     if checked is None:
                         pos = m.start() + 1
