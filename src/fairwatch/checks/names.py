@@ -164,14 +164,21 @@ class NameIndex:
     def _find_long(self, text: str) -> list[NameMatch]:
         if len(text) < Scanner.SHORT or not text.isascii() or self._lines is None:
             return self._find(text)
-        # A long text: split into words only the lines where RE2 saw a key pair.
+        # A long text: split into words only the lines where RE2 saw a key pair, with the
+        # line before and the line after (a name's third word, the word after an initial's
+        # surname, may be there).
         found: dict[int, NameMatch] = {}
-        for start, end in self._lines.windows(text):
-            for m in self._find(text[start:end]):
+        all_lower = text.islower()
+        for start, end in _with_neighbours(text, self._lines.windows(text)):
+            for m in self._find(text[start:end], all_lower):
                 found.setdefault(m.person.id, replace(m, start=m.start + start, end=m.end + start))
         return sorted(found.values(), key=lambda m: m.start)
 
-    def _find(self, text: str) -> list[NameMatch]:
+    def _find(self, text: str, all_lower: bool | None = None) -> list[NameMatch]:
+        """`all_lower`: whether the whole text (of which `text` may be a part) is written
+        in lower case."""
+        if all_lower is None:
+            all_lower = text.islower()
         w = words_of(text)
         pairs = list(zip(w.words, w.words[1:], strict=False))
         hits = self._keys.intersection(pairs)
@@ -188,7 +195,7 @@ class NameIndex:
                 if end is None:
                     continue
                 start = w.span(i)[0]
-                if form == "initial" and not _reads_as_initial(text, w, i):
+                if form == "initial" and not _reads_as_initial(text, w, i, all_lower):
                     continue
                 found[person.id] = NameMatch(person, start, end, form)
         return sorted(found.values(), key=lambda m: m.start)
@@ -214,14 +221,28 @@ class NameIndex:
         return w.span(j - 1)[1]
 
 
-def _reads_as_initial(text: str, w: Words, i: int) -> bool:
+def _with_neighbours(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each run of lines with the line before and the line after it, runs that meet merged."""
+    out: list[tuple[int, int]] = []
+    for start, end in windows:
+        start = text.rfind("\n", 0, max(start - 1, 0)) + 1
+        newline = text.find("\n", end + 1)
+        end = len(text) if newline < 0 else newline
+        if out and start <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _reads_as_initial(text: str, w: Words, i: int, all_lower: bool) -> bool:
     """Whether word `i` is an initial before a surname rather than a word: "J. Smith", "j.
     smith", "J Smith", "A Kowalski" and, in text typed all in lower case, "m hughes" are
     initials; "a day out", "a jones" and "A Day At The Museum" are not."""
     if "." in w.gap(i + 1):
         return True
     letter = text[w.span(i)[0]]
-    if text.islower():  # typed all in lower case: "m hughes - reading"; "a jones" stays a word
+    if all_lower:  # typed all in lower case: "m hughes - reading"; "a jones" stays a word
         return letter not in "ai"
     if not (letter.isupper() and text[w.span(i + 1)[0]].isupper()):
         return False
@@ -235,7 +256,8 @@ def _reads_as_initial(text: str, w: Words, i: int) -> bool:
 
 def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
     """An RE2 finder for lines where some key pair may be written: the two words in any case,
-    whole, with up to three characters (spaces, stops, commas, a possessive) between them.
+    whole, with up to three characters (spaces, stops, commas, line breaks, a possessive)
+    between them.
     Pairs with a non-ASCII word are left out: `find` splits non-ASCII text in full."""
     alternatives = [
         re.escape(first) + r"[ .,'s\r\n]{1,3}" + re.escape(second)
@@ -244,4 +266,5 @@ def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
     ]
     if not alternatives:
         return None
-    return LineFinder(r"\b(?:" + "|".join(alternatives) + r")\b", "(?i)")
+    # Whole words as the splitter sees them: a digit or "_" ends a word as a space does.
+    return LineFinder(r"(?:^|[^a-z])(?:" + "|".join(alternatives) + r")(?:[^a-z]|$)", "(?im)")
