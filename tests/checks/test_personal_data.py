@@ -680,3 +680,34 @@ def test_a_disclaimer_repeated_down_a_thread_counts_once():
 def test_words_in_title_case_are_not_names_in_a_list():
     body = "".join(f"July {d}, 2002, 8:00 AM PT | Read Full Story\n" for d in range(20, 26))
     assert find_people_list(Attachment("news.txt", "text/plain", len(body), body)) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Olly Smith born 12/03/2015",
+        "Olly Smith (born 12/03/2015)",
+        "New starter: Olly Smith - born 12/03/2015",
+        "Olly Smith, Year 4, born 12/03/2015",
+    ],
+)
+def test_born_after_a_name_labels_a_date_of_birth(line):
+    assert [h.check for h in _identifier_hits(line, [])] == ["pd-date-of-birth"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "Amy Jones - jo@example.com, pete@example.com\nBen Hill - a@example.com, b@example.com\n"
+        "Cal Ray - c@example.com, d@example.com\n",
+        "Olly Smith; 12/03/2015; 07700 900123\nAmy Jones; 01/02/2016; 07700 900124\n"
+        "Ben Hill; 03/04/2015; 07700 900125\n",
+        "Mrs Jones - 07700 900123\nMr Hill - 07700 900124\nMs Ray - 07700 900125\n",
+        "SMITH Olly 12/03/2015\nJONES Amy 01/02/2016\nHILL Ben 03/04/2015\n",
+        "Ruby Jones 07700 900123\nGrace Smith 07700 900124\nMax Patel 07700 900125\n",
+        "Olly Smith on 12/05/2025 10:30 - 07700 900123\nAmy Jones on 12/05/2025 10:45 - "
+        "07700 900124\nBen Hill on 12/05/2025 11:00 - 07700 900125\n",
+    ],
+)
+def test_lists_of_people_in_the_ways_schools_write_them(rows):
+    assert find_people_list(Attachment("list.txt", "text/plain", len(rows), rows)) is not None

@@ -76,7 +76,7 @@ from fairwatch.identifiers import normalise_upn
 
 from .context import RosterPerson, SchoolContext
 from .findings import Finding, Severity, Where
-from .forenames import is_forename
+from .forenames import WORD_NAMES, is_forename
 from .message import Attachment, Message
 from .names import NameIndex, wordlist
 from .scan import LineFinder, Scanner
@@ -404,6 +404,9 @@ _BORN_WHO = re.compile(
     r"|(?<![\w'’])(?!(?:The|This|That|It|Our|Your|Their|His|Her|My|Its|What|When|Where)\b)"
     r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?:[ \t]+[A-Z][a-z'’-]+)?"
     r"(?:[ \t]+(?:was|is|were)[ \t]+|,[ \t]*(?:(?:who[ \t]+)?(?:was|is)[ \t]+)?)$"
+    # or a forename and surname anywhere before it: "Olly Smith (born 12/03/2015)"
+    r"|(?<![\w'’])(?!(?:The|This|That|Our|Your|Their|New|Next|Last)\b)"
+    r"[A-Z][a-z]+[ \t]+[A-Z][a-z'’-]+"
 )
 
 
@@ -1050,10 +1053,21 @@ def _name_like(line: str, names: re.Pattern[str] | None) -> bool:
             continue
         # "Alex Hsieh", "Hsieh, Alex" or "HSIEH, Alex": a forename where forenames go ("Read
         # Full Story" and "AM London" are not people)
-        register = "," in m.group()
-        if is_forename(second) if register else (is_forename(first) and not first.isupper()):
+        if first.isupper() or "," in m.group():  # "HSIEH, Alex", "SMITH Olly", "Hsieh, Alex"
+            if _forename_like(second):
+                return True
+        elif _forename_like(first):
             return True
-    return False
+    return _TITLED.search(line) is not None  # "Mrs Jones - 07700 900123"
+
+
+def _forename_like(word: str) -> bool:
+    """A forename, counting those that are also words ("Grace", "Max"): in a row that also
+    holds a date or a number, "Grace Smith" is a person."""
+    return is_forename(word) or word.lower() in WORD_NAMES
+
+
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]+[A-Z][a-z'’-]+")
 
 
 def _personal_detail(line: str, school_domains: frozenset[str]) -> bool:
@@ -1149,16 +1163,29 @@ def _people_table(lines: list[str]) -> tuple[int, list[str]] | None:
 # the people in the conversation, they are not a list of people's details.
 _MAIL_HEADER_LINE = re.compile(
     r"^[\s>]*(?:from|to|cc|bcc|sent|date|reply-to|subject|forwarded[- ]by)\s*:"
-    r"|(?:wrote|writes|said):\s*$|\bon \d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
-    r"|\b(?:to|cc|bcc|sent by):\s",
+    r"|(?:wrote|writes|said):\s*$"
+    # Lotus Notes: "Jason K <jk@example.com> on 03/20/2001 11:31 AM", "To: Sam/HOU/ECT@ECT"
+    r"|@\S*\s+on \d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}"
+    r"|\b(?:to|cc|bcc|sent by):\s[^\n]*@",
     re.IGNORECASE,
 )
 
 
+_ADDRESS = re.compile(r"<?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+>?|\(e-?mail\)", re.IGNORECASE)
+
+
 def _address_list(line: str) -> bool:
-    """A To or Cc header carried over lines: addresses or names separated by semicolons, or
-    a line that is an address and a separator."""
-    return line.count(";") >= 2 or (line.count("@") >= 2 and (";" in line or "," in line))
+    """A To or Cc header carried over lines: two or more addresses and, besides them, only
+    display names and separators (no dates, numbers or other details), or a line that is one
+    address followed by a separator. "Amy Jones - jo@example.com, pete@example.com" is a
+    row of a list of parents, not a header: its name is followed by a dash."""
+    rest = _ADDRESS.sub(" ", line)
+    addresses = len(_ADDRESS.findall(line))
+    if any(c.isdigit() for c in rest) or re.search(r"\s[-–:]\s", rest):
+        return False
+    quoted_next = re.search(r"[;,]\s*[\"'<]", line) is not None  # '…>; "Ann Wooldridge"'
+    ends_open = line.rstrip()[-1:] in (";", ",")
+    return addresses >= 1 and (quoted_next or ends_open or (addresses >= 2 and ";" in line))
 
 
 _DETAIL_SCANNERS: tuple[Scanner, ...] = (_EMAIL, _PHONE, _POSTCODE, _UPN, _NI, _GROUPED_10)
