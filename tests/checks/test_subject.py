@@ -117,6 +117,11 @@ def test_people_not_on_the_roster_are_found_by_forename_or_title(subject, named)
         "MS Excel training",
         "Harvest Festival",
         "Victoria Station meeting point",
+        "Chester Zoo trip letter",
+        "Isaac Newton Academy transition",
+        "Year 6 transition day at Sir John Lawes",
+        "Roald Dahl day costumes",
+        "Miss Saigon tickets",
     ],
 )
 def test_words_that_are_also_names_are_not_people(subject):

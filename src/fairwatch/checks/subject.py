@@ -68,6 +68,8 @@ def check_subject(message: Message, context: SchoolContext) -> list[Finding]:
             Finding(
                 clause=CLAUSE,
                 check="subject-personal-name",
+                # Staff are on the roster: someone it does not know is more likely an
+                # applicant, a child at another school or a member of the public.
                 severity=Severity.MEDIUM,
                 message=f'The subject seems to name a person ("{text}"). Subjects are shown in '
                 "inboxes, previews and notifications, and stay in mail logs.",
@@ -125,7 +127,10 @@ _NOT_SURNAMES = wordlist(
     newsletter bulletin news event events session sessions lesson lessons timetable rota
     energy products product state states union global presentation presentations company
     limited ltd inc corporation partners partnership associates solutions
-    what when where who why how which the and for with from about this that there here"""
+    what when where who why how which the and for with from about this that there here
+    zoo palace cathedral island line aid coach castle abbey bridge gardens garden market
+    tickets ticket sale sales costume costumes topic topics rehearsal rehearsals cookery
+    strike tour museum gallery theatre"""
 )
 
 
@@ -138,6 +143,20 @@ def _bare(word: str) -> str:
         if word.endswith(ending):
             return word[: -len(ending)]
     return word
+
+
+# Before a forename, these make it part of a place or a title rather than a person.
+_NOT_BEFORE = wordlist(
+    "sir saint st lady lord king queen prince princess mount lake port fort cape"
+)
+
+
+def _names_a_thing(surname: str, following: re.Match[str] | None) -> bool:
+    """Whether the word after a name makes it a place, an event or a topic: "Isaac Newton
+    Academy", "Roald Dahl day", "Chester Zoo trip" (but "Mrs Okonkwo's visit" is hers)."""
+    if following is None or _bare(surname) != surname:
+        return False
+    return following.group().lower() in _NOT_SURNAMES
 
 
 def _personal_names(subject: str) -> list[tuple[int, int]]:
@@ -162,8 +181,11 @@ def _personal_names(subject: str) -> list[tuple[int, int]]:
         ):
             span = (word.start(), after.end())
             nxt = words[i + 2] if i + 2 < len(words) else None
+            if _names_a_thing(after.group(), nxt):
+                span = None  # "Miss Saigon tickets": a show, not a person
             if (
-                nxt is not None
+                span is not None
+                and nxt is not None
                 and subject[after.end() : nxt.start()] == " "
                 and _is_capitalised(nxt.group())
                 and is_forename(after.group())
@@ -178,6 +200,10 @@ def _personal_names(subject: str) -> list[tuple[int, int]]:
             and is_forename(word.group())
             and _bare(after.group()).lower() not in _NOT_SURNAMES
             and _bare(after.group()).lower() not in WORD_NAMES
+            and not (i and words[i - 1].group().lower().rstrip(".") in _NOT_BEFORE)
+            # "Isaac Newton Academy", "Roald Dahl day", "Chester Zoo trip": the words are a
+            # place, an event or a topic
+            and not _names_a_thing(after.group(), words[i + 2] if i + 2 < len(words) else None)
         ):
             span = (word.start(), after.end())
         if span is not None:
