@@ -13,6 +13,7 @@ PURE_MODULES = [
     "fairwatch.roles",
     "fairwatch.demo_data",
     "fairwatch.checks",
+    "fairwatch.privacy.pseudonyms",
 ]
 
 
