@@ -14,6 +14,7 @@ PURE_MODULES = [
     "fairwatch.demo_data",
     "fairwatch.checks",
     "fairwatch.privacy.pseudonyms",
+    "fairwatch.privacy.exercises",
 ]
 
 
