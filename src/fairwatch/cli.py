@@ -24,12 +24,14 @@ import_app = typer.Typer(help="Import data from the school's MIS.", no_args_is_h
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 role_app = typer.Typer(help="Give or take away roles by hand.", no_args_is_help=True)
 user_app = typer.Typer(help="Log-in accounts and API tokens.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Pseudonyms and their keys.", no_args_is_help=True)
 app.add_typer(school_app, name="school")
 app.add_typer(org_app, name="org")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
 app.add_typer(role_app, name="role")
 app.add_typer(user_app, name="user")
+app.add_typer(privacy_app, name="privacy")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -510,6 +512,34 @@ def import_roster_cmd(
 
 
 # ------------------------------------------------------------------ audit
+
+
+@privacy_app.command("rotate-key")
+def privacy_rotate_key(
+    school: Annotated[str, typer.Option("--school", help="The school's slug.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Give the school a new pseudonym key and re-key every stored pseudonym under it (links
+    between events are kept). The old key file is replaced: back up the new one."""
+    _django()
+    from fairwatch.monitoring.keystore import key_path
+    from fairwatch.monitoring.pseudonyms import rotate_key
+    from fairwatch.schools.models import School
+
+    found = School.objects.filter(slug=school).first()
+    if found is None:
+        err.print(f"No school with the slug {school!r} (see: fairwatch school list).")
+        raise typer.Exit(2)
+    mapping = rotate_key(found)
+    if json_out:
+        _emit_json(
+            {"school": school, "pseudonyms": len(mapping), "key_file": str(key_path(found.pk))}
+        )
+    else:
+        out.print(
+            f"{found.name}: new pseudonym key in {key_path(found.pk)}; {len(mapping)} "
+            "pseudonym(s) re-keyed. Back up the new key file."
+        )
 
 
 @audit_app.command("verify")

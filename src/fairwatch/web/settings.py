@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",  # its API docs page then uses the vendored Swagger UI, not a CDN
     "fairwatch.schools",
     "fairwatch.audit",
+    "fairwatch.monitoring",
     "fairwatch.web",
 ]
 
