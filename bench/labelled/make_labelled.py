@@ -47,6 +47,7 @@ from stdnum.gb import nhs as stdnum_nhs
 from stdnum.gb import upn as stdnum_upn
 
 from fairwatch import demo_data
+from fairwatch.checks.engine import CHECK_SLUGS
 from fairwatch.identifiers import make_upn
 
 HERE = Path(__file__).resolve().parent
@@ -56,33 +57,7 @@ PUPILS = demo_data.PUPIL_DOMAIN
 TRUST = demo_data.ORG_DOMAIN
 HR = demo_data.HR_DOMAIN
 
-SLUGS = (
-    "subject-roster-name",
-    "subject-personal-name",
-    "subject-pupil-identifier",
-    "recipient-lookalike-domain",
-    "recipient-name-address-mismatch",
-    "recipients-exposed",
-    "recipient-roster-mismatch",
-    "recipient-first-time",
-    "recipient-outside-with-personal-data",
-    "pupil-from-unapproved-account",
-    "sender-not-approved",
-    "sender-missing",
-    "prof-profanity",
-    "prof-insult",
-    "prof-opinion-about-person",
-    "prof-shouting",
-    "pd-special-category",
-    "pd-upn",
-    "pd-uln",
-    "pd-nhs-number",
-    "pd-ni-number",
-    "pd-date-of-birth",
-    "pd-address",
-    "pd-phone",
-    "pd-people-list",
-)
+SLUGS = CHECK_SLUGS
 
 # --- Outside addresses (all on example domains) -------------------------------------------
 

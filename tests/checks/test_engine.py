@@ -54,3 +54,19 @@ def test_a_parsed_raw_message_is_checked_the_same_way():
 
 def test_the_registry_lists_each_check_once():
     assert len(set(CHECKS)) == len(CHECKS)
+
+
+def test_the_list_of_check_slugs_is_the_checks_own():
+    import re
+    from pathlib import Path
+
+    import fairwatch.checks as package
+    from fairwatch.checks.engine import CHECK_SLUGS
+
+    folder = Path(package.__file__).parent
+    source = "".join(p.read_text() for p in folder.glob("*.py"))
+    used = set(re.findall(r'check="([a-z0-9-]+)"', source))
+    used |= set(re.findall(r'_(?:finding|hit)\(\s*"([a-z0-9-]+)"', source))
+    used |= set(re.findall(r'"(pd-[a-z0-9-]+)"', source))
+    assert used <= set(CHECK_SLUGS), used - set(CHECK_SLUGS)
+    assert len(CHECK_SLUGS) == len(set(CHECK_SLUGS))

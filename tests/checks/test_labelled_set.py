@@ -9,38 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from fairwatch.checks.engine import CHECK_SLUGS
 from fairwatch.checks.parse import read_file
 
 LABELLED = Path(__file__).resolve().parents[2] / "bench" / "labelled"
-KNOWN_SLUGS = frozenset(
-    {
-        "subject-roster-name",
-        "subject-personal-name",
-        "subject-pupil-identifier",
-        "recipient-lookalike-domain",
-        "recipient-name-address-mismatch",
-        "recipients-exposed",
-        "recipient-roster-mismatch",
-        "recipient-first-time",
-        "recipient-outside-with-personal-data",
-        "pupil-from-unapproved-account",
-        "sender-not-approved",
-        "sender-missing",
-        "prof-profanity",
-        "prof-insult",
-        "prof-opinion-about-person",
-        "prof-shouting",
-        "pd-special-category",
-        "pd-upn",
-        "pd-uln",
-        "pd-nhs-number",
-        "pd-ni-number",
-        "pd-date-of-birth",
-        "pd-address",
-        "pd-phone",
-        "pd-people-list",
-    }
-)
+KNOWN_SLUGS = frozenset(CHECK_SLUGS)
 MESSAGES = sorted(LABELLED.glob("*.eml"))
 
 

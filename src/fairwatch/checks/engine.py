@@ -20,6 +20,36 @@ from .subject import check_subject
 
 Check = Callable[[Message, SchoolContext], list[Finding]]
 
+# Every check slug a finding can carry, in the order of the policy's clauses (a test keeps this
+# in step with the check modules).
+CHECK_SLUGS = (
+    "subject-roster-name",
+    "subject-personal-name",
+    "subject-pupil-identifier",
+    "recipient-lookalike-domain",
+    "recipient-name-address-mismatch",
+    "recipients-exposed",
+    "recipient-roster-mismatch",
+    "recipient-first-time",
+    "recipient-outside-with-personal-data",
+    "pupil-from-unapproved-account",
+    "sender-not-approved",
+    "sender-missing",
+    "prof-profanity",
+    "prof-insult",
+    "prof-opinion-about-person",
+    "prof-shouting",
+    "pd-special-category",
+    "pd-upn",
+    "pd-uln",
+    "pd-nhs-number",
+    "pd-ni-number",
+    "pd-date-of-birth",
+    "pd-address",
+    "pd-phone",
+    "pd-people-list",
+)
+
 # The registry: the only place that lists the checks.
 CHECKS: tuple[Check, ...] = (
     check_sender,
