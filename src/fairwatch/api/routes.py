@@ -15,6 +15,8 @@ from fairwatch.schools.models import PEOPLE_GROUPS, Person, School
 from fairwatch.schools.permissions import roles_at, schools_for
 from fairwatch.schools.services import user_for_token
 
+from .common import ErrorOut, school_for
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
@@ -42,10 +44,6 @@ api = NinjaAPI(
     auth=[BearerToken(), SessionAuth(csrf=True)],
     urls_namespace="api",
 )
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class ClauseOut(Schema):
@@ -94,13 +92,6 @@ def _denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "not allowed"}, status=403)
 
 
-def _school(request: HttpRequest, slug: str) -> School:
-    school = next((s for s in schools_for(request.user) if s.slug == slug), None)
-    if school is None:  # unknown and not-yours look the same: no probing for school names
-        raise HttpError(404, f"no school {slug!r} for this account")
-    return school
-
-
 @api.get("/clauses", response=list[ClauseOut], auth=None, tags=["policy"])
 def list_clauses(request):
     """The model policy's clause catalogue, in document order."""
@@ -129,7 +120,7 @@ def list_schools(request):
 
 @api.get("/schools/{slug}", response={200: SchoolOut, 404: ErrorOut}, tags=["schools"])
 def get_school(request, slug: str):
-    return _school_out(request, _school(request, slug))
+    return _school_out(request, school_for(request, slug))
 
 
 def _school_out(request, school: School) -> SchoolOut:
@@ -162,7 +153,7 @@ def list_people(
         raise HttpError(422, "kind must be staff, pupils or contacts")
     if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= 500:
         raise HttpError(422, f"offset must be 0 to {MAX_OFFSET} and limit between 1 and 500")
-    school = _school(request, slug)
+    school = school_for(request, slug)
     qs = gate.people(
         request.user,
         school,
@@ -184,7 +175,7 @@ def list_people(
     tags=["people"],
 )
 def get_person(request, slug: str, person_id: int):
-    school = _school(request, slug)
+    school = school_for(request, slug)
     try:
         person = gate.person(request.user, school, person_id, purpose=gate.Purpose.SCHOOL_ADMIN)
     except Person.DoesNotExist:
@@ -206,3 +197,10 @@ def _person_out(p: Person) -> PersonOut:
         year_group=p.year_group,
         status=p.status,
     )
+
+
+# The other parts of the API, each in its own module (imported here, after `api` exists).
+from . import access, breaches, exercises, transparency  # noqa: E402
+
+for _module in (exercises, breaches, access, transparency):
+    api.add_router("", _module.router)

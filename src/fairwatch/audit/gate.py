@@ -32,8 +32,11 @@ class Purpose:
     DATA_PROTECTION = "data protection"
     SCHOOL_ADMIN = "school administration"
     AUDIT_REVIEW = "audit review"
+    MONITORING = "monitoring"  # pseudonymised activity, or an approved exercise (7.1, 7.2)
 
-    ALL = frozenset({ROSTER_ADMIN, SAFEGUARDING, DATA_PROTECTION, SCHOOL_ADMIN, AUDIT_REVIEW})
+    ALL = frozenset(
+        {ROSTER_ADMIN, SAFEGUARDING, DATA_PROTECTION, SCHOOL_ADMIN, AUDIT_REVIEW, MONITORING}
+    )
 
 
 class Refused(PermissionDenied):

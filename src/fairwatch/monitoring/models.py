@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils import timezone
 
 from fairwatch.schools.models import Person, School
 
@@ -44,6 +45,10 @@ class Exercise(models.Model):
     purged_at = models.DateTimeField(null=True)
     history = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An extension is a new exercise that goes through review and approval again.
+    extends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="extensions"
+    )
 
     def __str__(self) -> str:
         return f"Exercise {self.pk} ({self.state})"
@@ -67,6 +72,16 @@ class Breach(models.Model):
     closed_at = models.DateTimeField(null=True)
     exercise = models.ForeignKey(Exercise, null=True, on_delete=models.PROTECT, related_name="+")
     audit_seq = models.BigIntegerField(null=True)  # the audit entry that recorded it
+    reported_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(default=timezone.now)
+    ico_reported_at = models.DateTimeField(null=True, blank=True)  # when the ICO was told
+    ico_reference = models.CharField(max_length=64, blank=True)
+    closed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closure_note = models.TextField(blank=True)
 
     REPORT_WITHIN = timedelta(hours=72)
 
@@ -77,3 +92,104 @@ class Breach(models.Model):
 
     def __str__(self) -> str:
         return f"Breach {self.pk}: {self.what[:40]}"
+
+
+class Settings(models.Model):
+    """Each school's settings for monitoring and privacy (7.1, 7.2, 5.2)."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="privacy")
+    default_days = models.PositiveSmallIntegerField(default=30)  # an exercise's usual length
+    max_days = models.PositiveSmallIntegerField(default=30)  # and the most it may last
+    extract_retention_days = models.PositiveSmallIntegerField(default=90)  # after closing
+    activity_retention_days = models.PositiveSmallIntegerField(default=90)  # pseudonymised logs
+    access_download_days = models.PositiveSmallIntegerField(default=30)  # a released ZIP
+    privacy_contact = models.TextField(blank=True)  # who staff ask; the DPO when blank
+
+    def __str__(self) -> str:
+        return f"Privacy settings of {self.school_id}"
+
+
+class SystematicBasis(models.Model):
+    """The recorded basis for monitoring the accounts of e-safety monitors continuously
+    (7.2.1). Shown to every member of staff on the transparency page."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="systematic_bases")
+    reason = models.TextField()  # why these accounts are monitored
+    legal_basis = models.TextField()
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # replaced or withdrawn
+
+    def __str__(self) -> str:
+        return f"Systematic monitoring basis {self.pk} ({self.school_id})"
+
+
+class ActivityEvent(models.Model):
+    """One piece of pseudonymised activity (a web visit summary, a mail finding): who is a
+    pseudonym, never a name. Importers write these through `activity.record`."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="activity")
+    pseudonym = models.CharField(max_length=40)
+    system = models.CharField(max_length=12)  # fairwatch.privacy.exercises.System
+    occurred_at = models.DateTimeField()
+    category = models.CharField(max_length=64, blank=True)  # e.g. a web category
+    summary = models.CharField(max_length=300)  # e.g. a domain, or "mail to 3 outside addresses"
+    count = models.PositiveIntegerField(default=1)
+    source = models.CharField(max_length=64, blank=True)  # the file or relay it came from
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "pseudonym", "occurred_at"]),
+            models.Index(fields=["school", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.pseudonym} {self.occurred_at:%Y-%m-%d}"
+
+
+class Extract(models.Model):
+    """Identified activity an exercise's viewer saw: kept until the exercise's retention runs
+    out after it closes, then deleted (and the deletion recorded)."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="extracts")
+    made_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    identifier = models.CharField(max_length=254)
+    rows = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Extract {self.pk} of exercise {self.exercise_id}"
+
+
+class AccessRequest(models.Model):
+    """A member of staff's request for their own data (UK GDPR art. 15)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the DPO"
+        RELEASED = "released", "Released"
+        EXEMPT = "exempt", "Withheld under an exemption"
+        EXPIRED = "expired", "Download expired"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="access_requests")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="access_requests")
+    note = models.TextField(blank=True)  # what the person says they want
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    exemption = models.TextField(blank=True)  # why data is withheld, e.g. an open investigation
+    archive = models.BinaryField(null=True, blank=True)  # the ZIP, once released
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    available_until = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    RESPOND_WITHIN = timedelta(days=30)  # one month (ICO guidance)
+
+    @property
+    def respond_by(self) -> datetime:
+        return self.requested_at + self.RESPOND_WITHIN
+
+    def __str__(self) -> str:
+        return f"Access request {self.pk} ({self.state})"

@@ -29,6 +29,13 @@ class Action(StrEnum):
     IMPORT_ROSTER = "roster.import"
     MANAGE_ROLES = "roles.manage"
     READ_AUDIT = "audit.read"
+    VIEW_ACTIVITY = "activity.view"
+    REPORT_BREACH = "breach.report"
+    MANAGE_BREACHES = "breach.manage"
+    REQUEST_OWN_DATA = "access.request"
+    DECIDE_ACCESS = "access.decide"
+    RECORD_BASIS = "monitoring.basis"
+    PRIVACY_SETTINGS = "privacy.settings"
 
 
 ANY_ROLE = frozenset(Role)
@@ -48,6 +55,17 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.IMPORT_ROSTER: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
     Action.MANAGE_ROLES: frozenset({R.HEADTEACHER, R.ORG_ADMIN}),
     Action.READ_AUDIT: frozenset({R.DPO}),
+    # Activity data as pseudonyms and totals (3.2, 7.2); names only inside an exercise.
+    Action.VIEW_ACTIVITY: frozenset({R.HEADTEACHER, R.DSL, R.DPO, R.IT_MANAGER}),
+    # Anyone who finds a breach reports it (5.2); the DPO keeps the register.
+    Action.REPORT_BREACH: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
+    Action.MANAGE_BREACHES: frozenset({R.DPO}),
+    # Everyone may ask for their own data; the DPO releases it or records an exemption.
+    Action.REQUEST_OWN_DATA: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
+    Action.DECIDE_ACCESS: frozenset({R.DPO}),
+    # The basis for monitoring e-safety monitors' accounts (7.2.1), and the school's limits.
+    Action.RECORD_BASIS: frozenset({R.HEADTEACHER, R.DPO}),
+    Action.PRIVACY_SETTINGS: frozenset({R.HEADTEACHER, R.DPO}),
 }
 
 # Which people-viewing action covers which kind of person.

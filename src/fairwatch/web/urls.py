@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from fairwatch.api.routes import api
 
-from . import views
+from . import access, breaches, exercises, transparency, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +19,9 @@ urlpatterns = [
     path("policy/", views.policy, name="policy"),
     path("people/", views.people, name="people"),
     path("audit/", views.audit, name="audit"),
+    path("exercises/", include(exercises.urlpatterns)),
+    path("breaches/", include(breaches.urlpatterns)),
+    path("my-data/", include(access.urlpatterns)),
+    path("monitoring/", include(transparency.urlpatterns)),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,7 @@
+"""Monitoring exercises (7.1–7.3): pages."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
