@@ -22,7 +22,7 @@ from fairwatch.schools.models import Person, RoleAssignment, School
 from fairwatch.schools.permissions import roles_at
 
 from .models import Breach, Exercise, VaultEntry
-from .pseudonyms import pseudonymiser
+from .pseudonyms import pseudonym_of, pseudonymiser
 
 CLAUSE = "7.1"
 
@@ -240,11 +240,8 @@ def reveal(
         decision = rules.may_see_identified(_rules_form(ex), actor, system, activity_at, now)
         why = decision.reason
         allowed = decision.allowed
-        if allowed:
-            p = pseudonymiser(school)
-            subject_id = ex.subject.email or ex.subject.external_id
-            if p.pseudonym(subject_id) != pseudonym:
-                allowed, why = False, "the pseudonym is not the exercise's subject"
+        if allowed and pseudonym_of(school, ex.subject) != pseudonym:
+            allowed, why = False, "the pseudonym is not the exercise's subject"
     except NotAllowed as refused:
         allowed, why = False, str(refused)
     detail = {"exercise": ex.pk, "system": system.value, "activity_at": activity_at.isoformat()}

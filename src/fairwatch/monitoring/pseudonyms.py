@@ -13,10 +13,21 @@ from django.db import transaction
 
 from fairwatch.audit import gate
 from fairwatch.privacy.pseudonyms import Pseudonymiser, rotate
-from fairwatch.schools.models import School
+from fairwatch.schools.models import Person, School
 
 from . import keystore
 from .models import VaultEntry
+
+
+def identifier_of(person: Person) -> str:
+    """The identifier activity data knows a person by: their school email, else their MIS id.
+    Importers pseudonymise this same identifier, so an exercise can find its subject."""
+    return person.email or person.external_id
+
+
+def pseudonym_of(school: School, person: Person) -> str:
+    """A person's pseudonym at their school (computing it reveals nothing: it is one-way)."""
+    return pseudonymiser(school).pseudonym(identifier_of(person))
 
 
 def pseudonymiser(school: School) -> Pseudonymiser:
