@@ -25,6 +25,7 @@ audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=
 role_app = typer.Typer(help="Give or take away roles by hand.", no_args_is_help=True)
 user_app = typer.Typer(help="Log-in accounts and API tokens.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Pseudonyms and their keys.", no_args_is_help=True)
+retention_app = typer.Typer(help="Delete what has been kept long enough.", no_args_is_help=True)
 app.add_typer(school_app, name="school")
 app.add_typer(org_app, name="org")
 app.add_typer(import_app, name="import")
@@ -32,6 +33,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(role_app, name="role")
 app.add_typer(user_app, name="user")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(retention_app, name="retention")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -540,6 +542,32 @@ def privacy_rotate_key(
             f"{found.name}: new pseudonym key in {key_path(found.pk)}; {len(mapping)} "
             "pseudonym(s) re-keyed. Back up the new key file."
         )
+
+
+@retention_app.command("run")
+def retention_run(
+    school: Annotated[
+        str | None, typer.Option("--school", help="Only this school (default: all).")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Close exercises past their end, delete identified extracts past the school's retention
+    (recording each deletion), delete old pseudonymised activity and expired downloads. Safe
+    to run at any time; run it daily from cron or a systemd timer."""
+    _django()
+    from fairwatch.monitoring import retention
+
+    summary = retention.run(school=_school(school) if school else None)
+    if json_out:
+        _emit_json(summary.as_dict())
+        return
+    out.print(
+        f"Retention run at {summary.now} over {len(summary.schools)} school(s): "
+        f"{summary.exercises_activated} exercise(s) started, {summary.exercises_closed} closed "
+        f"at their end, {summary.exercises_purged} purged ({summary.extracts_deleted} "
+        f"identified extract(s) deleted); {summary.activity_deleted} old activity record(s) "
+        f"and {summary.downloads_expired} expired download(s) deleted."
+    )
 
 
 @audit_app.command("verify")

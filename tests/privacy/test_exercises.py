@@ -23,7 +23,9 @@ from fairwatch.privacy.exercises import (
     close,
     complete_assessment,
     edit_assessment,
+    may_see_exercise,
     may_see_identified,
+    may_see_systematic,
     purge,
     purge_due,
     review,
@@ -226,3 +228,49 @@ def test_every_step_is_in_the_history():
     steps = " | ".join(ex.history)
     for word in ("edited", "completed", "reviewed", "approved", "active", "closed", "deleted"):
         assert word in steps
+
+
+# Who may know an exercise exists, as the issue states it: every actor × every state; the
+# subject never, the people with a part in it always.
+@pytest.mark.parametrize(("actor", "state"), list(itertools.product(ACTORS, State)))
+def test_who_may_know_an_exercise_exists(actor, state):
+    ex = in_state(state)
+    a = ACTORS[actor]
+    expected = a.person != SUBJECT and (
+        a.person in (ex.requester, ex.reviewed_by, ex.approved_by)
+        or a.person in ex.assessment.viewers
+        or Role.DPO in a.roles
+        or (Role.HEADTEACHER in a.roles and ex.approver_role is Role.HEADTEACHER)
+        or (Role.CHAIR_OF_GOVERNORS in a.roles and ex.approver_role is Role.CHAIR_OF_GOVERNORS)
+    )
+    assert may_see_exercise(ex, a) is expected
+    if actor in ("subject", "other_staff", "it_manager", "esafety_monitor"):
+        assert not may_see_exercise(ex, a)
+
+
+def test_the_headteacher_never_knows_of_an_exercise_about_them():
+    about_head = Exercise(1, requester=DSL, subject=HEAD, headteachers=frozenset({HEAD}))
+    assert not may_see_exercise(about_head, ACTORS["headteacher"])
+    assert may_see_exercise(about_head, ACTORS["chair_of_governors"])
+
+
+@pytest.mark.parametrize(
+    ("actor", "subject_roles", "basis"),
+    list(
+        itertools.product(
+            ACTORS,
+            [frozenset({Role.ESAFETY_MONITOR, Role.STAFF}), frozenset({Role.STAFF})],
+            [True, False],
+        )
+    ),
+)
+def test_who_sees_systematic_monitoring(actor, subject_roles, basis):
+    a = ACTORS[actor]
+    decision = may_see_systematic(a, MONITOR, subject_roles, basis)
+    expected = (
+        basis
+        and Role.ESAFETY_MONITOR in subject_roles
+        and a.person != MONITOR
+        and bool(a.roles & {Role.HEADTEACHER, Role.DSL})
+    )
+    assert decision.allowed is expected, decision.reason

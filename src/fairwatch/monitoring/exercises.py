@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -23,6 +23,7 @@ from fairwatch.schools.permissions import roles_at
 
 from .models import Breach, Exercise, VaultEntry
 from .pseudonyms import pseudonym_of, pseudonymiser
+from .school_settings import settings_for
 
 CLAUSE = "7.1"
 
@@ -71,7 +72,7 @@ def _rules_form(ex: Exercise) -> rules.Exercise:
     )
 
 
-def _store(ex: Exercise, form: rules.Exercise) -> None:
+def store(ex: Exercise, form: rules.Exercise) -> None:
     ex.state = form.state.value
     ex.assessment = _assessment_to_json(form.assessment)
     ex.reviewed_by_id = form.reviewed_by
@@ -163,7 +164,7 @@ def _step(
         except NotAllowed as e:
             refused = e
         else:
-            _store(ex, form)
+            store(ex, form)
             gate.record(
                 user=user,
                 action=f"exercise.{action}",
@@ -190,7 +191,16 @@ def _step(
 
 
 def edit_assessment(user: AbstractBaseUser, ex: Exercise, assessment: Assessment) -> Exercise:
-    return _step(user, ex, "edit", lambda e, a: rules.edit_assessment(e, a, assessment))
+    longest = settings_for(ex.school).extract_retention_days
+
+    def apply(e: rules.Exercise, a: Actor) -> rules.Exercise:
+        if assessment.retention_days is not None and assessment.retention_days > longest:
+            raise NotAllowed(f"this school keeps identified extracts at most {longest} days")
+        if ex.subject_id in assessment.viewers:
+            raise NotAllowed("the subject cannot see their own monitoring")
+        return rules.edit_assessment(e, a, assessment)
+
+    return _step(user, ex, "edit", apply)
 
 
 def complete_assessment(user: AbstractBaseUser, ex: Exercise) -> Exercise:
@@ -201,14 +211,9 @@ def review(user: AbstractBaseUser, ex: Exercise) -> Exercise:
     return _step(user, ex, "review", rules.review)
 
 
-def approve(
-    user: AbstractBaseUser,
-    ex: Exercise,
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    max_days: int = rules.DEFAULT_DAYS,
-) -> Exercise:
+def approve(user: AbstractBaseUser, ex: Exercise, start: dt.datetime, end: dt.datetime) -> Exercise:
+    """Approve from `start` to `end`, within the school's longest exercise."""
+    max_days = settings_for(ex.school).max_days
     return _step(
         user, ex, "approve", lambda e, a: rules.approve(e, a, start, end, max_days=max_days)
     )
@@ -219,7 +224,161 @@ def close(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None) 
     return _step(user, ex, "close", lambda e, a: rules.close(e, a, when))
 
 
+def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None) -> Exercise:
+    """Ask to go on past the end: a new draft with the same assessment, which needs its own
+    review and approval (7.1). The new one starts where the old one ends."""
+    ex = refresh(ex, now)
+    form = _rules_form(ex)
+    actor = None
+    try:
+        actor = actor_for(user, ex.school)
+        if ex.state not in (State.APPROVED, State.ACTIVE):
+            raise NotAllowed(f"only an approved or active exercise is extended, not {ex.state}")
+        if actor.person != ex.requester_id:
+            raise NotAllowed("the person who asked for the exercise asks for its extension")
+    except NotAllowed as refused:
+        gate.record(
+            user=user,
+            action="exercise.extend",
+            outcome="refused",
+            school=ex.school,
+            object_type="exercise",
+            object_id=str(ex.pk),
+            clause=CLAUSE,
+            detail={"why": str(refused)},
+        )
+        raise
+    window_end = form.assessment.window_end
+    assessment = dataclasses.replace(
+        form.assessment,
+        window_end=max(window_end, (ex.end or timezone.now()).date()) if window_end else None,
+    )
+    new = Exercise.objects.create(
+        school=ex.school,
+        requester_id=ex.requester_id,
+        subject_id=ex.subject_id,
+        headteachers=_headteachers(ex.school),
+        assessment=_assessment_to_json(assessment),
+        extends=ex,
+        history=[f"drafted by {actor.person} to extend exercise {ex.pk}"],
+    )
+    gate.record(
+        user=user,
+        action="exercise.extend",
+        outcome="done",
+        school=ex.school,
+        object_type="exercise",
+        object_id=str(new.pk),
+        clause=CLAUSE,
+        detail={"extends": ex.pk},
+    )
+    return new
+
+
+def refresh(ex: Exercise, now: dt.datetime | None = None) -> Exercise:
+    """Store what time has done to the exercise (active at its start, closed at its end),
+    recorded as the server's own step."""
+    now = now or timezone.now()
+    form = rules.at(_rules_form(ex), now)
+    if form.state.value == ex.state:
+        return ex
+    with transaction.atomic():
+        ex = Exercise.objects.select_for_update().get(pk=ex.pk)
+        form = rules.at(_rules_form(ex), now)
+        if form.state.value != ex.state:
+            was = ex.state
+            store(ex, form)
+            gate.record(
+                user=None,
+                action="exercise.time",
+                outcome="done",
+                school=ex.school,
+                object_type="exercise",
+                object_id=str(ex.pk),
+                clause=CLAUSE,
+                detail={"from": was, "to": ex.state},
+            )
+    return ex
+
+
+# --- who knows of an exercise ----------------------------------------------------------------
+
+
+def visible(user: AbstractBaseUser, school: School) -> list[Exercise]:
+    """The exercises `user` has a part in at `school`, newest first; never one about them."""
+    try:
+        actor = actor_for(user, school)
+    except NotAllowed:
+        return []
+    found = Exercise.objects.filter(school=school).exclude(subject_id=actor.person)
+    found = found.select_related("subject", "requester").order_by("-created_at", "-pk")
+    return [ex for ex in found if rules.may_see_exercise(_rules_form(ex), actor)]
+
+
+def get_visible(user: AbstractBaseUser, school: School, exercise_id: int) -> Exercise:
+    """One exercise the user has a part in; Exercise.DoesNotExist otherwise, so that one they
+    may not know of looks the same as one that does not exist."""
+    ex = (
+        Exercise.objects.filter(school=school, pk=exercise_id)
+        .select_related("subject", "requester", "reviewed_by", "approved_by", "school")
+        .first()
+    )
+    if ex is None:
+        raise Exercise.DoesNotExist(f"no exercise {exercise_id}")
+    try:
+        actor = actor_for(user, school)
+    except NotAllowed:
+        raise Exercise.DoesNotExist(f"no exercise {exercise_id}") from None
+    if not rules.may_see_exercise(_rules_form(ex), actor):
+        raise Exercise.DoesNotExist(f"no exercise {exercise_id}")
+    return ex
+
+
+def rules_form(ex: Exercise) -> rules.Exercise:
+    """The exercise as the rules see it (for pages that show what is missing or next)."""
+    return _rules_form(ex)
+
+
+def assessment_of(ex: Exercise) -> Assessment:
+    return _assessment_from_json(ex.assessment)
+
+
 # --- seeing identified activity --------------------------------------------------------------
+
+
+def refuse(
+    user: AbstractBaseUser | None,
+    school: School,
+    why: str,
+    now: dt.datetime,
+    *,
+    exercise: Exercise | None = None,
+    pseudonym: str = "",
+    detail: dict[str, Any] | None = None,
+) -> NoReturn:
+    """A refused look at identified monitoring data: recorded in the audit trail, opened as a
+    breach for the DPO (5.2), then raised."""
+    with transaction.atomic():
+        entry = gate.record(
+            user=user,
+            action="monitoring.reveal",
+            outcome="refused",
+            school=school,
+            purpose=gate.Purpose.MONITORING,
+            object_type="pseudonym" if pseudonym else "exercise",
+            object_id=pseudonym or str(exercise.pk if exercise else ""),
+            clause="5.2",
+            detail={**(detail or {}), "why": why},
+        )
+        Breach.objects.create(
+            school=school,
+            source=Breach.Source.REFUSED_ACCESS,
+            what=f"{gate.actor_label(user)} tried to see identified monitoring data: {why}",
+            found_at=now,
+            exercise=exercise,
+            audit_seq=entry.seq,
+        )
+    raise NotAllowed(why)
 
 
 def reveal(
@@ -246,26 +405,7 @@ def reveal(
         allowed, why = False, str(refused)
     detail = {"exercise": ex.pk, "system": system.value, "activity_at": activity_at.isoformat()}
     if not allowed:
-        with transaction.atomic():
-            entry = gate.record(
-                user=user,
-                action="monitoring.reveal",
-                outcome="refused",
-                school=school,
-                object_type="pseudonym",
-                object_id=pseudonym,
-                clause="5.2",
-                detail={**detail, "why": why},
-            )
-            Breach.objects.create(
-                school=school,
-                source=Breach.Source.REFUSED_ACCESS,
-                what=f"{gate.actor_label(user)} tried to see identified monitoring data: {why}",
-                found_at=now,
-                exercise=ex,
-                audit_seq=entry.seq,
-            )
-        raise NotAllowed(why)
+        refuse(user, school, why, now, exercise=ex, pseudonym=pseudonym, detail=detail)
     seal = VaultEntry.objects.get(school=school, pseudonym=pseudonym).seal
     gate.record(
         user=user,

@@ -38,6 +38,14 @@ class NotAllowed(Exception):
     """A step that the rules refuse, with the reason in plain words."""
 
 
+class WrongState(NotAllowed):
+    """A step that does not fit the exercise's state (as opposed to who is asking)."""
+
+
+class Invalid(NotAllowed):
+    """A step given values the rules cannot take (dates the wrong way round, too long)."""
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The privacy impact assessment (7.1, 7.2): every question must be answered."""
@@ -129,12 +137,17 @@ def _need(condition: bool, reason: str) -> None:
         raise NotAllowed(reason)
 
 
+def _need_state(condition: bool, reason: str) -> None:
+    if not condition:
+        raise WrongState(reason)
+
+
 def _logged(exercise: Exercise, line: str, **changes: object) -> Exercise:
     return replace(exercise, history=(*exercise.history, line), **changes)  # type: ignore[arg-type]
 
 
 def edit_assessment(exercise: Exercise, actor: Actor, assessment: Assessment) -> Exercise:
-    _need(
+    _need_state(
         exercise.state is State.DRAFT,
         f"the assessment can be edited only in a draft, not {exercise.state}",
     )
@@ -143,10 +156,12 @@ def edit_assessment(exercise: Exercise, actor: Actor, assessment: Assessment) ->
 
 
 def complete_assessment(exercise: Exercise, actor: Actor) -> Exercise:
-    _need(exercise.state is State.DRAFT, f"the exercise is {exercise.state}, not a draft")
+    _need_state(exercise.state is State.DRAFT, f"the exercise is {exercise.state}, not a draft")
     _need(actor.person == exercise.requester, "only the person who asked for it completes it")
     missing = exercise.assessment.missing()
-    _need(not missing, "the assessment is not complete: still to answer: " + "; ".join(missing))
+    _need_state(
+        not missing, "the assessment is not complete: still to answer: " + "; ".join(missing)
+    )
     _need(
         exercise.subject not in exercise.assessment.viewers,
         "the subject cannot see their own monitoring",
@@ -155,7 +170,7 @@ def complete_assessment(exercise: Exercise, actor: Actor) -> Exercise:
 
 
 def review(exercise: Exercise, actor: Actor) -> Exercise:
-    _need(
+    _need_state(
         exercise.state is State.ASSESSED,
         f"only a completed assessment is reviewed, not {exercise.state}",
     )
@@ -177,7 +192,7 @@ def approve(
     *,
     max_days: int = DEFAULT_DAYS,
 ) -> Exercise:
-    _need(
+    _need_state(
         exercise.state is State.REVIEWED,
         f"only a reviewed exercise is approved, not {exercise.state}",
     )
@@ -188,11 +203,12 @@ def approve(
         actor.person not in (exercise.requester, exercise.subject),
         "the approver cannot be the person who asked for it or its subject",
     )
-    _need(end > start, "the end must come after the start")
-    _need(
-        end - start <= dt.timedelta(days=max_days),
-        f"an exercise lasts at most {max_days} days; extending it needs a fresh approval",
-    )
+    if end <= start:
+        raise Invalid("the end must come after the start")
+    if end - start > dt.timedelta(days=max_days):
+        raise Invalid(
+            f"an exercise lasts at most {max_days} days; extending it needs a fresh approval"
+        )
     return _logged(
         exercise,
         f"approved by {actor.person} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",
@@ -222,7 +238,7 @@ def at(exercise: Exercise, now: dt.datetime) -> Exercise:
 
 def close(exercise: Exercise, actor: Actor, now: dt.datetime) -> Exercise:
     exercise = at(exercise, now)
-    _need(
+    _need_state(
         exercise.state in (State.APPROVED, State.ACTIVE),
         f"only an approved or active exercise is closed early, not {exercise.state}",
     )
@@ -245,7 +261,7 @@ def purge_due(exercise: Exercise, now: dt.datetime) -> bool:
 
 
 def purge(exercise: Exercise, now: dt.datetime) -> Exercise:
-    _need(purge_due(exercise, now), "the retention period has not run out")
+    _need_state(purge_due(exercise, now), "the retention period has not run out")
     exercise = at(exercise, now)
     return _logged(
         exercise,
@@ -288,3 +304,38 @@ def may_see_identified(
     return Decision(
         True, f"viewer on exercise {exercise.id}, active until {exercise.end:%Y-%m-%d %H:%M}"
     )
+
+
+def may_see_exercise(exercise: Exercise, actor: Actor) -> bool:
+    """Whether `actor` may know the exercise exists: never its subject; otherwise the people
+    with a part in it (who asked, the DPO who reviews, whoever approves, the named viewers)."""
+    if actor.person == exercise.subject:
+        return False
+    return (
+        actor.person in (exercise.requester, exercise.reviewed_by, exercise.approved_by)
+        or actor.person in exercise.assessment.viewers
+        or Role.DPO in actor.roles
+        or exercise.approver_role in actor.roles
+    )
+
+
+# Who sees the identified activity of e-safety monitors' accounts under systematic monitoring.
+SYSTEMATIC_VIEWERS = frozenset({Role.HEADTEACHER, Role.DSL})
+
+
+def may_see_systematic(
+    actor: Actor, subject: int, subject_roles: frozenset[Role], basis_in_force: bool
+) -> Decision:
+    """Systematic monitoring (7.2.1): the accounts of e-safety monitors, who see harmful
+    material in their work, are monitored continuously, on a basis the school has recorded and
+    shows every member of staff. The Headteacher and the DSL see that activity by name; no one
+    sees their own, and no one else's activity is covered."""
+    if not basis_in_force:
+        return Decision(False, "no basis for systematic monitoring is recorded")
+    if Role.ESAFETY_MONITOR not in subject_roles:
+        return Decision(False, "only e-safety monitors' accounts are monitored systematically")
+    if actor.person == subject:
+        return Decision(False, "no one sees their own monitoring")
+    if not actor.roles & SYSTEMATIC_VIEWERS:
+        return Decision(False, "the Headteacher and the DSL see systematic monitoring")
+    return Decision(True, "systematic monitoring of an e-safety monitor's account (7.2.1)")

@@ -1,7 +1,352 @@
-"""The breach register (5.2): pages."""
+"""The breach register (5.2): pages. Anyone reports a breach; the DPO keeps the register.
+
+The rules, the gate and the audit entries are in `fairwatch.monitoring.breaches`; these views
+only turn forms into calls and errors into messages next to the fields.
+"""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from typing import Any
 
-urlpatterns: list = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+
+from fairwatch.monitoring import breaches
+from fairwatch.monitoring.breaches import InvalidBreach
+from fairwatch.monitoring.models import Breach
+from fairwatch.roles import Role
+from fairwatch.schools.models import RoleAssignment, School
+from fairwatch.schools.permissions import Action, may
+
+from .context import school_for_request
+
+REPORTED_KEY = "fairwatch_breach_reported"
+TABS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
+REPORTABLE = {"yes": True, "no": False, "undecided": None}
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+
+class DateTimeLocal(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+WHEN_INVALID = "Enter a date and time, for example 05/03/2026 14:30."
+
+
+class ReportForm(forms.Form):
+    what = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=breaches.WHAT_MAX,
+        help_text="For example: a Year 4 report was emailed to the wrong parent. Name as few "
+        "people as you can; the data protection officer will ask for more if needed.",
+        error_messages={"required": "Say what happened."},
+    )
+    found_at = forms.DateTimeField(
+        label="When it was found",
+        widget=DateTimeLocal(),
+        help_text="Date and time, UK time. It is filled in with now: change it if the breach "
+        "was found earlier.",
+        error_messages={
+            "required": "Give the date and time the breach was found.",
+            "invalid": WHEN_INVALID,
+        },
+    )
+    people_affected = forms.CharField(
+        label="Who is affected",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: one pupil and their parents.",
+    )
+
+
+class UpdateForm(forms.Form):
+    risk = forms.ChoiceField(
+        label="Risk to the people affected",
+        required=False,
+        choices=[("", "Not assessed yet"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+    )
+    reportable = forms.ChoiceField(
+        label="Must it be reported to the ICO?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", "Yes: it is likely to put people’s rights and freedoms at risk"),
+            ("no", "No: it is unlikely to put anyone at risk"),
+            ("undecided", "Not decided yet"),
+        ],
+        error_messages={"required": "Say whether the breach must be reported to the ICO."},
+    )
+    ico_reported_at = forms.DateTimeField(
+        label="When the ICO was told",
+        required=False,
+        widget=DateTimeLocal(),
+        help_text="Date and time, UK time. Leave empty until you have reported it.",
+        error_messages={"invalid": WHEN_INVALID},
+    )
+    ico_reference = forms.CharField(
+        label="ICO reference", required=False, max_length=64, help_text="The ICO’s case number."
+    )
+    people_affected = forms.CharField(
+        label="Who is affected", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    actions = forms.CharField(
+        label="What has been done",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example: asked the parent to delete the email; told the pupil’s family.",
+    )
+    found_at = forms.DateTimeField(
+        label="When it was found",
+        widget=DateTimeLocal(),
+        help_text="Correct this if the person who reported the breach gave the wrong time: "
+        "the 72 hours count from it.",
+        error_messages={
+            "required": "Give the date and time the breach was found.",
+            "invalid": WHEN_INVALID,
+        },
+    )
+
+    def __init__(self, *args: Any, breach: Breach, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if breach.source != Breach.Source.REPORTED:  # found when the refused access happened
+            del self.fields["found_at"]
+
+    def values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["reportable"] = REPORTABLE[data["reportable"]]
+        return data
+
+
+def _update_initial(breach: Breach) -> dict[str, Any]:
+    decided = {True: "yes", False: "no", None: "undecided"}
+    return {
+        "risk": breach.risk,
+        "reportable": decided[breach.reportable],
+        "ico_reported_at": breach.ico_reported_at,
+        "ico_reference": breach.ico_reference,
+        "people_affected": breach.people_affected,
+        "actions": breach.actions,
+        "found_at": breach.found_at,
+    }
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label="Closing note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What was done in the end, and why the breach can be closed.",
+        error_messages={"required": "Write a closing note before closing the breach."},
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is being reopened",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the breach is being reopened."},
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _describe(form: forms.Form) -> None:
+    """Point each control at its hint and its error, so screen readers announce them."""
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.RadioSelect):
+            continue  # the template puts these on the fieldset
+        bound = form[name]
+        ids = []
+        if field.help_text:
+            ids.append(f"{bound.auto_id}-hint")
+        if bound.errors:
+            ids.append(f"{bound.auto_id}-error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+def _add_errors(form: forms.Form, error: InvalidBreach) -> None:
+    for name, message in error.errors.items():
+        form.add_error(name if name in form.fields else None, message)
+
+
+def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
+    """Every error on the page, each with the link to its field ("" when it has none)."""
+    out = []
+    for form in forms_:
+        if not form.is_bound:
+            continue
+        for name, errors in form.errors.items():
+            anchor = "" if name == "__all__" else f"#{form[name].id_for_label}"
+            out.extend((message, anchor) for message in errors)
+    return out
+
+
+def _no_school(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/no_school.html", status=403)
+
+
+def _dpos(school: School) -> list[str]:
+    assigned = RoleAssignment.objects.filter(
+        person__school=school, role=Role.DPO, ended_at__isnull=True
+    ).select_related("person")
+    return sorted(a.person.display_name for a in assigned)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return _no_school(request)
+    state = request.GET.get("state", "open")
+    if state not in breaches.STATES:
+        state = "open"
+    qs = breaches.register(request.user, school, state=state)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(b, breaches.time_left(b, now)) for b in page]
+    open_ones = Breach.objects.filter(school=school, closed_at__isnull=True)
+    overdue = sum(
+        1
+        for b in open_ones.only("found_at", "reportable", "ico_reported_at")
+        if breaches.time_left(b, now).overdue
+    )
+    return render(
+        request,
+        "web/breaches/register.html",
+        {
+            "state": state,
+            "tabs": TABS,
+            "page": page,
+            "rows": rows,
+            "open_count": open_ones.count(),
+            "overdue_count": overdue,
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return _no_school(request)
+    if request.method != "POST":
+        if not may(request.user, Action.REPORT_BREACH, school):
+            raise PermissionDenied("You may not report breaches here.")
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = ReportForm(initial={"found_at": now})
+    else:
+        breaches.permit(request.user, school, Action.REPORT_BREACH, "breach.report")
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                breach = breaches.report(request.user, school, **form.cleaned_data)
+            except InvalidBreach as e:
+                _add_errors(form, e)
+            else:
+                return _after_report(request, school, breach)
+    _describe(form)
+    return render(request, "web/breaches/report.html", {"form": form, "problems": _problems(form)})
+
+
+def _after_report(request: HttpRequest, school: School, breach: Breach) -> HttpResponse:
+    if may(request.user, Action.MANAGE_BREACHES, school):
+        messages.success(request, f"Breach {breach.pk} is on the register.")
+        return redirect("breach_detail", breach_id=breach.pk)
+    request.session[REPORTED_KEY] = breach.pk
+    return redirect("breach_reported")
+
+
+@login_required
+def reported(request: HttpRequest) -> HttpResponse:
+    """The reporter's confirmation: the number of their report, nothing from the register."""
+    school = school_for_request(request)
+    if school is None:
+        return _no_school(request)
+    number = request.session.pop(REPORTED_KEY, None)
+    if number is None:
+        return redirect("breach_report")
+    return render(request, "web/breaches/reported.html", {"number": number, "dpos": _dpos(school)})
+
+
+@login_required
+def detail(request: HttpRequest, breach_id: int) -> HttpResponse:
+    school = school_for_request(request)
+    if school is None:
+        return _no_school(request)
+    try:
+        breach = breaches.get(request.user, school, breach_id)
+    except Breach.DoesNotExist:
+        raise Http404("No such breach") from None
+    update_form = UpdateForm(breach=breach, initial=_update_initial(breach))
+    close_form, reopen_form = CloseForm(), ReopenForm()
+    extra: list[tuple[str, str]] = []  # closing problems that belong to the assessment's fields
+    if request.method == "POST":
+        do = request.POST.get("do")
+        try:
+            if do == "update":
+                update_form = UpdateForm(request.POST, breach=breach)
+                if update_form.is_valid():
+                    breaches.update(request.user, breach, **update_form.values())
+                    messages.success(request, "Your changes are saved.")
+                    return redirect("breach_detail", breach_id=breach.pk)
+            elif do == "close":
+                close_form = CloseForm(request.POST)
+                if close_form.is_valid():
+                    breaches.close(request.user, breach, note=close_form.cleaned_data["note"])
+                    messages.success(request, "The breach is closed.")
+                    return redirect("breach_detail", breach_id=breach.pk)
+            elif do == "reopen":
+                reopen_form = ReopenForm(request.POST)
+                if reopen_form.is_valid():
+                    breaches.reopen(request.user, breach, reopen_form.cleaned_data["reason"])
+                    messages.success(request, "The breach is open again.")
+                    return redirect("breach_detail", breach_id=breach.pk)
+        except InvalidBreach as e:
+            form = {"update": update_form, "close": close_form, "reopen": reopen_form}[do]
+            for name, message in e.errors.items():
+                if name in form.fields:
+                    form.add_error(name, message)
+                elif name in update_form.fields:
+                    extra.append((message, f"#{update_form[name].id_for_label}"))
+                else:
+                    form.add_error(None, message)
+    for form in (update_form, close_form, reopen_form):
+        _describe(form)
+    return render(
+        request,
+        "web/breaches/detail.html",
+        {
+            "breach": breach,
+            "countdown": breaches.time_left(breach),
+            "update_form": update_form,
+            "close_form": close_form,
+            "reopen_form": reopen_form,
+            "missing": list(breaches.missing_for_closing(breach).values()),
+            "problems": _problems(update_form, close_form, reopen_form) + extra,
+        },
+    )
+
+
+urlpatterns = [
+    path("", register, name="breaches"),
+    path("report/", report, name="breach_report"),
+    path("report/done/", reported, name="breach_reported"),
+    path("<int:breach_id>/", detail, name="breach_detail"),
+]

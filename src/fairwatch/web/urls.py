@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("audit/", views.audit, name="audit"),
     path("exercises/", include(exercises.urlpatterns)),
+    path("activity/", include(exercises.activity_urlpatterns)),
     path("breaches/", include(breaches.urlpatterns)),
     path("my-data/", include(access.urlpatterns)),
     path("monitoring/", include(transparency.urlpatterns)),
