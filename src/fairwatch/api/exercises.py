@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from fairwatch.audit import gate
@@ -186,7 +186,7 @@ def draft_exercise(request, slug: str, body: DraftIn):
     if subject is None:
         raise HttpError(404, "no member of staff with that id at this school")
     try:
-        return 201, _out(exercises.draft(request.user, school, subject))
+        return Status(201, _out(exercises.draft(request.user, school, subject)))
     except NotAllowed as e:
         raise HttpError(403, str(e)) from None
 
@@ -261,7 +261,7 @@ def extend(request, slug: str, exercise_id: int):
     """Draft an extension: a new exercise with the same assessment, to be approved afresh."""
     ex = _found(request, slug, exercise_id)
     try:
-        return 201, _out(exercises.extend(request.user, ex))
+        return Status(201, _out(exercises.extend(request.user, ex)))
     except NotAllowed as e:
         raise HttpError(403, str(e)) from None
 

@@ -97,6 +97,10 @@ class Listed:
     open_exercises: tuple[tuple[int, str], ...] = ()
 
     @property
+    def days_over(self) -> int:
+        return max(0, -self.days_left)
+
+    @property
     def under_monitoring(self) -> bool:
         return bool(self.open_exercises)
 
@@ -162,8 +166,10 @@ def pending(user: User, school: School, now: dt.datetime | None = None) -> list[
         object_type="access_requests",
         detail={"view": "pending"},
     )
-    found = AccessRequest.objects.filter(school=school, state=State.PENDING)
-    return _listed(user, school, found.order_by("requested_at", "pk"), now)
+    found = AccessRequest.objects.filter(school=school, state=State.PENDING).select_related(
+        "person"
+    )
+    return _listed(user, school, found.defer("archive").order_by("requested_at", "pk"), now)
 
 
 def all_requests(user: User, school: School, now: dt.datetime | None = None) -> list[Listed]:
@@ -178,7 +184,8 @@ def all_requests(user: User, school: School, now: dt.datetime | None = None) -> 
         detail={"view": "all"},
     )
     expire_due(school, now)
-    listed = _listed(user, school, AccessRequest.objects.filter(school=school), now)
+    everything = AccessRequest.objects.filter(school=school).select_related("person")
+    listed = _listed(user, school, everything.defer("archive"), now)
     waiting = sorted(
         (x for x in listed if x.request.state == State.PENDING),
         key=lambda x: (x.request.requested_at, x.request.pk),

@@ -16,7 +16,7 @@ from fairwatch.privacy.pseudonyms import Pseudonymiser, rotate
 from fairwatch.schools.models import Person, School
 
 from . import keystore
-from .models import VaultEntry
+from .models import ActivityEvent, VaultEntry
 
 
 def identifier_of(person: Person) -> str:
@@ -62,9 +62,9 @@ def pseudonymise(school: School, identifiers: Iterable[str]) -> list[str]:
 
 
 def rotate_key(school: School) -> dict[str, str]:
-    """Re-key the school's vault under a new key; old pseudonym → new pseudonym (for the
-    activity tables that store pseudonyms, re-keyed in the same transaction). Recorded in the
-    audit trail."""
+    """Re-key the school's vault and its stored activity under a new key, in one transaction, so
+    a person's events stay linked. Returns old pseudonym → new pseudonym (for activity stored
+    elsewhere, e.g. web-log aggregates). Recorded in the audit trail."""
     old = pseudonymiser(school)
     new_key = keystore.stage_new_key(school.pk)
     new = Pseudonymiser(new_key)
@@ -75,6 +75,9 @@ def rotate_key(school: School) -> dict[str, str]:
             rekeyed = mapping[entry.pseudonym]
             entry.pseudonym, entry.seal, entry.key_id = rekeyed.pseudonym, rekeyed.seal, new.key_id
         VaultEntry.objects.bulk_update(entries, ["pseudonym", "seal", "key_id"], batch_size=500)
+        events = ActivityEvent.objects.filter(school=school)
+        for old_name, rekeyed in mapping.items():  # one pseudonym per person: a few hundred
+            events.filter(pseudonym=old_name).update(pseudonym=rekeyed.pseudonym)
         gate.record(
             user=None,
             action="privacy.rotate_key",

@@ -476,25 +476,32 @@ def basis_history(user: User, school: School) -> list[BasisRecord]:
         .order_by("-recorded_at", "-pk")
     )
     entries = _basis_entries([b.pk for b in bases])
-    out = []
-    for b in bases:
-        made = entries.get((b.pk, "recorded"))
-        ended = entries.get((b.pk, "withdrawn")) or entries.get((b.pk, "replaced"))
-        out.append(
-            BasisRecord(
-                id=b.pk,
-                reason=b.reason,
-                legal_basis=b.legal_basis,
-                recorded_at=b.recorded_at,
-                recorded_by=b.recorded_by.display_name,
-                recorded_by_role=Role(made.role).label if made and made.role else "",
-                ended_at=b.ended_at,
-                ended_how=(ended.detail.get("step", "") if ended else "") if b.ended_at else "",
-                ended_by_role=Role(ended.role).label if ended and ended.role else "",
-                withdrawal_reason=ended.detail.get("why", "") if ended else "",
-            )
-        )
-    return out
+    return [_record_of(b, entries) for b in bases]
+
+
+def describe(basis: SystematicBasis) -> BasisRecord:
+    """One basis as the history shows it, for a caller that has just recorded or withdrawn
+    it (and so has passed the gate)."""
+    return _record_of(basis, _basis_entries([basis.pk]))
+
+
+def _record_of(b: SystematicBasis, entries: dict[tuple[int, str], AuditEntry]) -> BasisRecord:
+    made = entries.get((b.pk, "recorded"))
+    ended = entries.get((b.pk, "withdrawn")) or entries.get((b.pk, "replaced"))
+    if b.ended_at is None:
+        ended = None
+    return BasisRecord(
+        id=b.pk,
+        reason=b.reason,
+        legal_basis=b.legal_basis,
+        recorded_at=b.recorded_at,
+        recorded_by=b.recorded_by.display_name,
+        recorded_by_role=Role(made.role).label if made and made.role else "",
+        ended_at=b.ended_at,
+        ended_how=ended.detail.get("step", "") if ended else "",
+        ended_by_role=Role(ended.role).label if ended and ended.role else "",
+        withdrawal_reason=ended.detail.get("why", "") if ended else "",
+    )
 
 
 def _text(value: object, field: str, label: str, limit: int) -> tuple[str, dict[str, str]]:

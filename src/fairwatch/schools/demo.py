@@ -52,6 +52,9 @@ def load_demo() -> dict[str, Any]:
             for user in get_user_model().objects.filter(username__in=set(logins.values())):
                 user.set_password(password)
                 user.save(update_fields=["password"])
+            from fairwatch.monitoring.demo import load_demo_activity
+
+            load_demo_activity(school)
     return {
         "created": created,
         "school": school.slug,
