@@ -126,6 +126,7 @@ def test_the_whole_path_through_the_pages_and_the_viewer_sees_identified_activit
     client.force_login(cast.dsl)
     detail = client.get(f"/exercises/{ex.pk}/").content.decode()
     assert "Active" in detail and "activity" in detail
+    assert "drafted by Debbie Singh" in detail and "reviewed by the DPO Peter Okafor" in detail
     r = client.get(f"/exercises/{ex.pk}/activity/")
     page = r.content.decode()
     assert r.status_code == 200

@@ -132,6 +132,15 @@ class Actor:
     roles: frozenset[Role]
 
 
+def _stamp(t: dt.datetime | None) -> str:
+    """A time for the history: in UTC when it knows its zone, so every line reads alike."""
+    if t is None:
+        return "?"
+    if t.tzinfo is not None:
+        return f"{t.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+    return f"{t:%Y-%m-%d %H:%M}"
+
+
 def _need(condition: bool, reason: str) -> None:
     if not condition:
         raise NotAllowed(reason)
@@ -211,7 +220,7 @@ def approve(
         )
     return _logged(
         exercise,
-        f"approved by {actor.person} from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",
+        f"approved by {actor.person} from {_stamp(start)} to {_stamp(end)}",
         state=State.APPROVED,
         approved_by=actor.person,
         start=start,
@@ -224,12 +233,12 @@ def at(exercise: Exercise, now: dt.datetime) -> Exercise:
     by itself at its end."""
     if exercise.state is State.APPROVED and exercise.start is not None and now >= exercise.start:
         exercise = _logged(
-            exercise, f"active from {exercise.start:%Y-%m-%d %H:%M}", state=State.ACTIVE
+            exercise, f"active from {_stamp(exercise.start)}", state=State.ACTIVE
         )
     if exercise.state is State.ACTIVE and exercise.end is not None and now >= exercise.end:
         exercise = _logged(
             exercise,
-            f"closed by itself at {exercise.end:%Y-%m-%d %H:%M}",
+            f"closed by itself at {_stamp(exercise.end)}",
             state=State.CLOSED,
             closed_at=exercise.end,
         )
@@ -265,7 +274,7 @@ def purge(exercise: Exercise, now: dt.datetime) -> Exercise:
     exercise = at(exercise, now)
     return _logged(
         exercise,
-        f"identified extracts deleted at {now:%Y-%m-%d %H:%M}",
+        f"identified extracts deleted at {_stamp(now)}",
         state=State.PURGED,
         purged_at=now,
     )
@@ -302,7 +311,7 @@ def may_see_identified(
     if start is None or end is None or not (start <= activity_at.date() <= end):
         return Decision(False, "the activity is outside the exercise's dates")
     return Decision(
-        True, f"viewer on exercise {exercise.id}, active until {exercise.end:%Y-%m-%d %H:%M}"
+        True, f"viewer on exercise {exercise.id}, active until {_stamp(exercise.end)}"
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from django import forms
 from django.contrib import messages
@@ -212,9 +213,28 @@ def _detail_context(ex, form, actor, state, limits, approve_form) -> dict:
         and (me in (ex.approved_by_id, ex.requester_id) or "dpo" in actor.roles),
         "can_extend": state in (State.APPROVED, State.ACTIVE) and is_requester,
         "is_viewer": me in a.viewers,
-        "history": ex.history,
+        "history": _readable_history(ex),
         "extensions": list(ex.extensions.order_by("pk")),
     }
+
+
+_PERSON_ID = re.compile(r"\bby (the DPO )?(\d+)\b")
+_UTC_TIME = re.compile(r"\b(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC\b")
+
+
+def _readable_history(ex: Exercise) -> list[str]:
+    """The rules write people as roster ids and times in UTC; show names and local times."""
+    ids = {int(m.group(2)) for line in ex.history for m in _PERSON_ID.finditer(line)}
+    names = {p.pk: p.display_name for p in Person.objects.filter(school=ex.school, pk__in=ids)}
+
+    def person(m: re.Match[str]) -> str:
+        return f"by {m.group(1) or ''}{names.get(int(m.group(2)), 'person ' + m.group(2))}"
+
+    def local(m: re.Match[str]) -> str:
+        when = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+        return f"{timezone.localtime(when):%d %b %Y %H:%M}"
+
+    return [_UTC_TIME.sub(local, _PERSON_ID.sub(person, line)) for line in ex.history]
 
 
 def _action(request: HttpRequest, exercise_id: int, step, done: str) -> HttpResponse:
