@@ -27,6 +27,10 @@ class Capability:
 READ_POLICY = Capability("Read the staff policy on email, internet and social media", "1", "policy")
 STAFF_LIST = Capability("See the staff list", "2", "people", "?kind=staff")
 PUPIL_LIST = Capability("See pupils and their parents or carers", "5", "people", "?kind=pupils")
+ASK_EXERCISE = Capability(
+    "Ask for a monitoring exercise when there is a concern", "7.1", "exercises"
+)
+ACTIVITY = Capability("See email and internet activity as pseudonyms and totals", "3.2", "activity")
 
 CAPABILITIES: dict[Role, list[Capability]] = {
     Role.STAFF: [
@@ -37,20 +41,35 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Declare a family relationship with a pupil", "6.2"),
         Capability("Ask permission for private internet use", "3.1"),
         Capability("Raise a concern about a colleague, or report cyberbullying", "7.5"),
-        Capability("See what monitoring is in force, and download your own data", "3.2"),
+        Capability("See what monitoring is in force, and why", "3.2", "transparency"),
+        Capability("Ask for your own data", "5", "my_data"),
+        Capability(
+            "Report a data breach, such as an email sent to the wrong person",
+            "5.2",
+            "breach_report",
+        ),
     ],
     Role.HEADTEACHER: [
         STAFF_LIST,
         PUPIL_LIST,
         Capability("Decide requests for private internet use", "3.1"),
         Capability("Approve official channels and professional spaces", "6.7"),
-        Capability("Approve monitoring exercises", "7.1"),
+        Capability("Approve monitoring exercises", "7.1", "exercises"),
+        ACTIVITY,
+        Capability(
+            "Record the basis for monitoring e-safety monitors", "7.2.1", "systematic_basis"
+        ),
+        Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
         Capability("Receive concerns about staff and decide outcomes", "7.5"),
     ],
     Role.CHAIR_OF_GOVERNORS: [
         STAFF_LIST,
         Capability("Stand in for the Headteacher when they are the subject of a concern", "7.5"),
-        Capability("Approve monitoring when the Headteacher is the subject or requester", "7.1"),
+        Capability(
+            "Approve monitoring when the Headteacher is the subject or requester",
+            "7.1",
+            "exercises",
+        ),
     ],
     Role.DSL: [
         STAFF_LIST,
@@ -58,25 +77,36 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Receive every concern about staff–pupil interaction", "7.6"),
         Capability("Receive alerts of harmful web activity", "3.3"),
         Capability("See the log of access to pupils' social media", "6.10"),
+        ASK_EXERCISE,
+        ACTIVITY,
     ],
     Role.DPO: [
         STAFF_LIST,
         PUPIL_LIST,
         Capability("Read the audit trail and check it is intact", "5.1", "audit"),
-        Capability("Review privacy impact assessments", "7.2"),
-        Capability("Keep the breach register", "5.2"),
+        Capability("Review privacy impact assessments", "7.2", "exercises"),
+        Capability("Keep the breach register", "5.2", "breaches"),
+        Capability("Answer staff requests for their own data", "5", "access_requests"),
+        ACTIVITY,
+        Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
     ],
     Role.IT_MANAGER: [
         STAFF_LIST,
         Capability("Import the roster from the MIS (fairwatch import roster)", "5"),
         Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
+        ACTIVITY,
     ],
     Role.HR_ADVISER: [
         STAFF_LIST,
         Capability("Give advice on incidents before any decision", "7.3"),
+        ASK_EXERCISE,
     ],
     Role.ESAFETY_MONITOR: [
-        Capability("You are monitored continuously while you hold this role", "7.2.1"),
+        Capability(
+            "You are monitored continuously while you hold this role: read why",
+            "7.2.1",
+            "transparency",
+        ),
     ],
     Role.ORG_ADMIN: [
         Capability("Manage the schools of your trust or authority and their users", "2"),
