@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from fairwatch.monitoring import breaches
@@ -118,8 +118,8 @@ def _out(b: Breach, now: dt.datetime | None = None) -> BreachOut:
     )
 
 
-def _invalid(error: InvalidBreach) -> tuple[int, InvalidOut]:
-    return 422, InvalidOut(detail=str(error), errors=error.errors)
+def _invalid(error: InvalidBreach) -> Status:
+    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
 
 
 def _breach(request: HttpRequest, school: School, breach_id: int) -> Breach:
@@ -156,7 +156,7 @@ def report_breach(request, slug: str, payload: ReportIn):
         )
     except InvalidBreach as e:
         return _invalid(e)
-    return 201, _out(breach)
+    return Status(201, _out(breach))
 
 
 @router.get("/schools/{slug}/breaches/{breach_id}", response={200: BreachOut, **ERRORS})

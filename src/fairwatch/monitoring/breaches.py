@@ -196,11 +196,8 @@ def get(user: User, school: School, breach_id: int) -> Breach:
 
 
 def _locked(breach: Breach) -> Breach:
-    return (
-        Breach.objects.select_for_update()
-        .select_related("school", "reported_by", "closed_by")
-        .get(pk=breach.pk)
-    )
+    # Only inner joins: PostgreSQL cannot lock the nullable side of an outer join.
+    return Breach.objects.select_for_update().select_related("school").get(pk=breach.pk)
 
 
 def update(

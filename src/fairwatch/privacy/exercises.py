@@ -232,9 +232,7 @@ def at(exercise: Exercise, now: dt.datetime) -> Exercise:
     """The exercise as time has moved it: approved becomes active at its start, active closes
     by itself at its end."""
     if exercise.state is State.APPROVED and exercise.start is not None and now >= exercise.start:
-        exercise = _logged(
-            exercise, f"active from {_stamp(exercise.start)}", state=State.ACTIVE
-        )
+        exercise = _logged(exercise, f"active from {_stamp(exercise.start)}", state=State.ACTIVE)
     if exercise.state is State.ACTIVE and exercise.end is not None and now >= exercise.end:
         exercise = _logged(
             exercise,
@@ -310,9 +308,7 @@ def may_see_identified(
     start, end = exercise.assessment.window_start, exercise.assessment.window_end
     if start is None or end is None or not (start <= activity_at.date() <= end):
         return Decision(False, "the activity is outside the exercise's dates")
-    return Decision(
-        True, f"viewer on exercise {exercise.id}, active until {_stamp(exercise.end)}"
-    )
+    return Decision(True, f"viewer on exercise {exercise.id}, active until {_stamp(exercise.end)}")
 
 
 def may_see_exercise(exercise: Exercise, actor: Actor) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fairwatch.monitoring import breaches
 from fairwatch.monitoring.breaches import InvalidBreach
 from fairwatch.monitoring.models import Breach
+from fairwatch.monitoring.school_settings import settings_for
 from fairwatch.roles import Role
 from fairwatch.schools.models import RoleAssignment, School
 from fairwatch.schools.permissions import Action, may
@@ -183,6 +184,13 @@ def _add_errors(form: forms.Form, error: InvalidBreach) -> None:
         form.add_error(name if name in form.fields else None, message)
 
 
+def _anchor(bound: forms.BoundField) -> str:
+    """The link to a field's control; for radios, the first of them."""
+    if isinstance(bound.field.widget, forms.RadioSelect):
+        return f"#{bound.auto_id}_0"
+    return f"#{bound.id_for_label}"
+
+
 def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
     """Every error on the page, each with the link to its field ("" when it has none)."""
     out = []
@@ -190,7 +198,7 @@ def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
         if not form.is_bound:
             continue
         for name, errors in form.errors.items():
-            anchor = "" if name == "__all__" else f"#{form[name].id_for_label}"
+            anchor = "" if name == "__all__" else _anchor(form[name])
             out.extend((message, anchor) for message in errors)
     return out
 
@@ -282,7 +290,22 @@ def reported(request: HttpRequest) -> HttpResponse:
     number = request.session.pop(REPORTED_KEY, None)
     if number is None:
         return redirect("breach_report")
-    return render(request, "web/breaches/reported.html", {"number": number, "dpos": _dpos(school)})
+    return render(
+        request,
+        "web/breaches/reported.html",
+        {
+            "number": number,
+            "dpos": _dpos(school),
+            "contact": settings_for(school).privacy_contact,
+        },
+    )
+
+
+SAVED = {
+    "update": "Your changes are saved.",
+    "close": "The breach is closed.",
+    "reopen": "The breach is open again.",
+}
 
 
 @login_required
@@ -294,40 +317,22 @@ def detail(request: HttpRequest, breach_id: int) -> HttpResponse:
         breach = breaches.get(request.user, school, breach_id)
     except Breach.DoesNotExist:
         raise Http404("No such breach") from None
-    update_form = UpdateForm(breach=breach, initial=_update_initial(breach))
-    close_form, reopen_form = CloseForm(), ReopenForm()
-    extra: list[tuple[str, str]] = []  # closing problems that belong to the assessment's fields
-    if request.method == "POST":
-        do = request.POST.get("do")
-        try:
-            if do == "update":
-                update_form = UpdateForm(request.POST, breach=breach)
-                if update_form.is_valid():
-                    breaches.update(request.user, breach, **update_form.values())
-                    messages.success(request, "Your changes are saved.")
-                    return redirect("breach_detail", breach_id=breach.pk)
-            elif do == "close":
-                close_form = CloseForm(request.POST)
-                if close_form.is_valid():
-                    breaches.close(request.user, breach, note=close_form.cleaned_data["note"])
-                    messages.success(request, "The breach is closed.")
-                    return redirect("breach_detail", breach_id=breach.pk)
-            elif do == "reopen":
-                reopen_form = ReopenForm(request.POST)
-                if reopen_form.is_valid():
-                    breaches.reopen(request.user, breach, reopen_form.cleaned_data["reason"])
-                    messages.success(request, "The breach is open again.")
-                    return redirect("breach_detail", breach_id=breach.pk)
-        except InvalidBreach as e:
-            form = {"update": update_form, "close": close_form, "reopen": reopen_form}[do]
-            for name, message in e.errors.items():
-                if name in form.fields:
-                    form.add_error(name, message)
-                elif name in update_form.fields:
-                    extra.append((message, f"#{update_form[name].id_for_label}"))
-                else:
-                    form.add_error(None, message)
-    for form in (update_form, close_form, reopen_form):
+    forms_: dict[str, forms.Form] = {
+        "update": UpdateForm(breach=breach, initial=_update_initial(breach)),
+        "close": CloseForm(),
+        "reopen": ReopenForm(),
+    }
+    extra: list[tuple[str, str]] = []  # problems that belong to the assessment's fields
+    do = request.POST.get("do", "") if request.method == "POST" else ""
+    if do in forms_:
+        if do == "update":
+            forms_[do] = UpdateForm(request.POST, breach=breach)
+        else:
+            forms_[do] = type(forms_[do])(request.POST)
+        if _apply(request, breach, do, forms_, extra):
+            messages.success(request, SAVED[do])
+            return redirect("breach_detail", breach_id=breach.pk)
+    for form in forms_.values():
         _describe(form)
     return render(
         request,
@@ -335,13 +340,46 @@ def detail(request: HttpRequest, breach_id: int) -> HttpResponse:
         {
             "breach": breach,
             "countdown": breaches.time_left(breach),
-            "update_form": update_form,
-            "close_form": close_form,
-            "reopen_form": reopen_form,
+            "update_form": forms_["update"],
+            "close_form": forms_["close"],
+            "reopen_form": forms_["reopen"],
             "missing": list(breaches.missing_for_closing(breach).values()),
-            "problems": _problems(update_form, close_form, reopen_form) + extra,
+            "problems": extra + _problems(*forms_.values()),
         },
     )
+
+
+def _apply(
+    request: HttpRequest,
+    breach: Breach,
+    do: str,
+    forms_: dict[str, forms.Form],
+    extra: list[tuple[str, str]],
+) -> bool:
+    """Make the change the posted form asks for; False, with the errors placed, if it can't."""
+    form, assessment = forms_[do], forms_["update"]
+    if not form.is_valid():
+        if do == "close":  # say all that is still missing, not only the empty note
+            for name, message in breaches.missing_for_closing(breach).items():
+                extra.append((message, _anchor(assessment[name])))
+        return False
+    try:
+        if do == "update":
+            breaches.update(request.user, breach, **form.values())
+        elif do == "close":
+            breaches.close(request.user, breach, note=form.cleaned_data["note"])
+        else:
+            breaches.reopen(request.user, breach, form.cleaned_data["reason"])
+    except InvalidBreach as e:
+        for name, message in e.errors.items():
+            if name in form.fields:
+                form.add_error(name, message)
+            elif name in assessment.fields:
+                extra.append((message, _anchor(assessment[name])))
+            else:
+                form.add_error(None, message)
+        return False
+    return True
 
 
 urlpatterns = [
