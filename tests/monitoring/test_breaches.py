@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fairwatch.audit.gate import Refused
 from fairwatch.audit.models import AuditEntry
-from fairwatch.monitoring import breaches
+from fairwatch.monitoring import breaches, exercises
 from fairwatch.monitoring.breaches import InvalidBreach
 from fairwatch.monitoring.models import Breach, Exercise
 from fairwatch.schools.models import Person
@@ -653,3 +653,27 @@ def test_the_dpo_updates_closes_and_reopens_through_the_api(client, cast):
     assert reopened.status_code == 200 and reopened.json()["state"] == "open"
     got = call(client, "get", url, cast.dpo).json()
     assert got["risk"] == "low" and got["reportable"] is False
+
+
+def test_the_dpo_is_emailed_a_link_not_the_content(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        breach = breaches.report(
+            cast.teacher,
+            cast.school,
+            what="Sent the Year 4 trip list to the wrong parent",
+            found_at=timezone.now(),
+        )
+    [mail] = mailoutbox
+    assert mail.to == ["dpo@oak.example"]
+    assert f"/breaches/{breach.pk}/" in mail.body and "72 hours" in mail.body
+    assert "trip list" not in mail.body and "trip list" not in mail.subject
+
+
+def test_a_refused_look_emails_the_dpo_too(cast, mailoutbox, django_capture_on_commit_callbacks):
+    teacher = Person.objects.get(school=cast.school, user=cast.teacher)
+    ex = Exercise.objects.create(school=cast.school, requester=teacher, subject=teacher)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(exercises.NotAllowed):
+        exercises.refuse(cast.it, cast.school, "not named", timezone.now(), exercise=ex)
+    assert len(mailoutbox) == 1 and "breach" in mailoutbox[0].subject

@@ -11,12 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
+from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, granting_role
 
@@ -148,7 +152,48 @@ def report(
             reported_at=now,
         )
         _done(user, breach, "breach.report", role, {"source": breach.source})
+        notify_dpo(breach)
     return breach
+
+
+# --- telling the DPO -------------------------------------------------------------------------
+
+
+def notify_dpo(breach: Breach) -> None:
+    """Email the school's DPO(s) that a breach is on the register, once the transaction that
+    recorded it commits. The email says only that there is one, its deadline and where to look:
+    what happened stays in the register, behind the sign-in."""
+
+    def send() -> None:
+        addresses = sorted(
+            set(
+                Person.objects.filter(
+                    school=breach.school,
+                    status=Person.Status.CURRENT,
+                    roles__role=Role.DPO,
+                    roles__ended_at__isnull=True,
+                )
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        )
+        if not addresses:
+            return
+        link = settings.SITE_URL + reverse("breach_detail", args=[breach.pk])
+        send_mail(
+            subject=f"Fairwatch: breach {breach.pk} recorded at {breach.school.name}",
+            message=(
+                f"A possible personal data breach (number {breach.pk}) has been recorded at "
+                f"{breach.school.name}.\n\nIf it is reportable, the ICO must be told by "
+                f"{when(breach.report_by)} (72 hours from when it was found).\n\n"
+                f"Open it here (sign-in needed): {link}\n"
+            ),
+            from_email=None,
+            recipient_list=addresses,
+            fail_silently=True,  # the register is the record; a mail outage must not lose it
+        )
+
+    transaction.on_commit(send)
 
 
 # --- the DPO's register -------------------------------------------------------------------

@@ -370,7 +370,7 @@ def refuse(
             clause="5.2",
             detail={**(detail or {}), "why": why},
         )
-        Breach.objects.create(
+        breach = Breach.objects.create(
             school=school,
             source=Breach.Source.REFUSED_ACCESS,
             what=f"{gate.actor_label(user)} tried to see identified monitoring data: {why}",
@@ -378,6 +378,9 @@ def refuse(
             exercise=exercise,
             audit_seq=entry.seq,
         )
+        from .breaches import notify_dpo  # breaches imports nothing of this module's
+
+        notify_dpo(breach)
     raise NotAllowed(why)
 
 

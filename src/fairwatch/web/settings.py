@@ -143,6 +143,9 @@ if _flag("FAIRWATCH_HTTPS"):
 EMAIL_BACKEND = os.environ.get(
     "FAIRWATCH_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+DEFAULT_FROM_EMAIL = os.environ.get("FAIRWATCH_FROM_EMAIL", "fairwatch@localhost")
+# Where people reach the web app, for links in notification emails.
+SITE_URL = os.environ.get("FAIRWATCH_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
