@@ -146,3 +146,16 @@ def test_key_rotation_keeps_a_persons_events_linked_and_the_exercise_still_finds
     assert not ActivityEvent.objects.filter(pseudonym=before).exists()
     seen = activity.identified(cast.dsl, ex, now=NOW)
     assert seen.identifier == teacher.email.lower() and len(seen.rows) == 1
+
+
+def test_retention_expires_released_downloads(cast):
+    from fairwatch.monitoring import access
+
+    req = access.request(cast.teacher, cast.school)
+    access.release(cast.dpo, req, now=NOW)
+    req.refresh_from_db()
+    assert req.archive
+    assert retention.run(req.available_until - dt.timedelta(minutes=1)).downloads_expired == 0
+    assert retention.run(req.available_until + dt.timedelta(minutes=1)).downloads_expired == 1
+    req.refresh_from_db()
+    assert req.state == "expired" and not req.archive

@@ -30,6 +30,7 @@ from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, may
 
 from .models import AccessRequest, ActivityEvent, Breach, Exercise
+from .notify import tell_dpo
 from .pseudonyms import pseudonym_of
 from .school_settings import settings_for
 
@@ -130,6 +131,18 @@ def request(user: User, school: School, note: str = "") -> AccessRequest:
             )
         req = AccessRequest.objects.create(school=school, person=person, note=note)
         _record(user, req, "access.request", detail={"with_note": bool(note)})
+        tell_dpo(
+            school,
+            f"a request for their own data at {school.name}",
+            [
+                f"A member of staff at {school.name} has asked for their own data (request "
+                f"{req.pk}).",
+                f"Answer it by {_day(req.respond_by)} (one month).",
+            ],
+            "access_request_detail",
+            req.pk,
+            skip=person.email,
+        )
     return req
 
 
@@ -336,7 +349,11 @@ def download(user: User, req: AccessRequest, now: dt.datetime | None = None) -> 
         raise gate.Refused("Only the person who asked for this data can download it.")
     problem: Unavailable | None = None
     with transaction.atomic():
-        req = AccessRequest.objects.select_for_update().select_related("school").get(pk=req.pk)
+        req = (
+            AccessRequest.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .get(pk=req.pk)
+        )
         if req.state == State.RELEASED and req.available_until <= now:
             _expire(req)
         if req.state == State.EXPIRED:
@@ -372,10 +389,10 @@ def expire_due(school: School | None = None, now: dt.datetime | None = None) -> 
     if school is not None:
         due = due.filter(school=school)
     closed = 0
-    for pk in due.values_list("pk", flat=True):
+    for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             req = (
-                AccessRequest.objects.select_for_update()
+                AccessRequest.objects.select_for_update(of=("self",))
                 .select_related("school")
                 .filter(pk=pk, state=State.RELEASED)
                 .first()
@@ -692,7 +709,8 @@ def _readme(p: Person, now: dt.datetime, pseudonym: str, partial: bool) -> str:
         "  dates, purpose and the systems looked at.",
         "- access_requests.csv: your requests for your data, this one included.",
         "",
-        "An empty file means Fairwatch holds nothing of that kind about you.",
+        "An empty file means Fairwatch holds nothing of that kind about you"
+        + (", or that it is part of what has been withheld (see below)." if partial else "."),
         "",
     ]
     if partial:
@@ -750,7 +768,9 @@ def _decider(user: User, req: AccessRequest, action: str) -> Person | None:
 
 
 def _pending_for_update(req: AccessRequest) -> AccessRequest:
-    locked = AccessRequest.objects.select_for_update().select_related("person", "school")
+    locked = AccessRequest.objects.select_for_update(of=("self",)).select_related(
+        "person", "school"
+    )
     req = locked.get(pk=req.pk)
     if req.state != State.PENDING:
         raise Unavailable(f"This request has already been decided: {_state_words(req)}.")

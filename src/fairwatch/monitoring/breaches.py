@@ -11,20 +11,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
-from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, granting_role
 
 from .models import Breach
+from .notify import tell_dpo
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -160,40 +157,20 @@ def report(
 
 
 def notify_dpo(breach: Breach) -> None:
-    """Email the school's DPO(s) that a breach is on the register, once the transaction that
-    recorded it commits. The email says only that there is one, its deadline and where to look:
-    what happened stays in the register, behind the sign-in."""
-
-    def send() -> None:
-        addresses = sorted(
-            set(
-                Person.objects.filter(
-                    school=breach.school,
-                    status=Person.Status.CURRENT,
-                    roles__role=Role.DPO,
-                    roles__ended_at__isnull=True,
-                )
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
-        )
-        if not addresses:
-            return
-        link = settings.SITE_URL + reverse("breach_detail", args=[breach.pk])
-        send_mail(
-            subject=f"Fairwatch: breach {breach.pk} recorded at {breach.school.name}",
-            message=(
-                f"A possible personal data breach (number {breach.pk}) has been recorded at "
-                f"{breach.school.name}.\n\nIf it is reportable, the ICO must be told by "
-                f"{when(breach.report_by)} (72 hours from when it was found).\n\n"
-                f"Open it here (sign-in needed): {link}\n"
-            ),
-            from_email=None,
-            recipient_list=addresses,
-            fail_silently=True,  # the register is the record; a mail outage must not lose it
-        )
-
-    transaction.on_commit(send)
+    """Tell the school's DPO(s) that a breach is on the register: its number, its deadline
+    and where to look (what happened stays in the register)."""
+    tell_dpo(
+        breach.school,
+        f"breach {breach.pk} recorded at {breach.school.name}",
+        [
+            f"A possible personal data breach (number {breach.pk}) has been recorded at "
+            f"{breach.school.name}.",
+            f"If it is reportable, the ICO must be told by {when(breach.report_by)} (72 hours "
+            "from when it was found).",
+        ],
+        "breach_detail",
+        breach.pk,
+    )
 
 
 # --- the DPO's register -------------------------------------------------------------------

@@ -20,8 +20,8 @@ from fairwatch.audit import gate
 from fairwatch.privacy import exercises as rules
 from fairwatch.schools.models import School
 
-from . import exercises
-from .models import AccessRequest, ActivityEvent, Exercise, Extract
+from . import access, exercises
+from .models import ActivityEvent, Exercise, Extract
 from .school_settings import settings_for
 
 
@@ -103,21 +103,4 @@ def _activity(school: School, now: dt.datetime, summary: Summary) -> None:
 
 
 def _downloads(school: School, now: dt.datetime, summary: Summary) -> None:
-    due = AccessRequest.objects.filter(
-        school=school, state=AccessRequest.State.RELEASED, available_until__lt=now
-    )
-    for req in due.order_by("pk"):
-        with transaction.atomic():
-            req.archive = None
-            req.state = AccessRequest.State.EXPIRED
-            req.save(update_fields=["archive", "state"])
-            gate.record(
-                user=None,
-                action="access.expire",
-                outcome="done",
-                school=school,
-                object_type="access_request",
-                object_id=str(req.pk),
-                clause="5",
-            )
-        summary.downloads_expired += 1
+    summary.downloads_expired += access.expire_due(school, now)

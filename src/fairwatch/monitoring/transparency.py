@@ -44,13 +44,14 @@ LIMITS: dict[str, tuple[int, int]] = {
     "activity_retention_days": (1, 730),
     "access_download_days": (1, 90),
 }
+# Each setting as an error message names it: "Enter a number of days from 1 to 90 for …".
 SETTING_NAMES: dict[str, str] = {
-    "default_days": "The usual length of a monitoring exercise",
-    "max_days": "The longest a monitoring exercise may last",
-    "extract_retention_days": "How long an exercise's extracts are kept",
-    "activity_retention_days": "How long pseudonymised activity is kept",
-    "access_download_days": "How long a subject access download stays available",
-    "privacy_contact": "Who staff ask about monitoring",
+    "default_days": "the usual length of an exercise",
+    "max_days": "the longest an exercise may last",
+    "extract_retention_days": "keeping an exercise's extracts",
+    "activity_retention_days": "keeping pseudonymised activity",
+    "access_download_days": "keeping a subject access download available",
+    "privacy_contact": "who staff ask about monitoring",
 }
 CONTACT_MAX = 1000
 BASIS_TEXT_MAX = 4000
@@ -140,6 +141,21 @@ def _labels(roles: frozenset[Role]) -> tuple[str, ...]:
     return tuple(r.label for r in Role if r in roles)
 
 
+# How a role reads in the middle of a sentence.
+IN_A_SENTENCE: dict[Role, str] = {
+    Role.HEADTEACHER: "the Headteacher",
+    Role.CHAIR_OF_GOVERNORS: "the Chair of Governors",
+    Role.DSL: "the designated safeguarding lead",
+    Role.DPO: "the data protection officer",
+    Role.IT_MANAGER: "the IT manager",
+    Role.HR_ADVISER: "the HR adviser",
+}
+
+
+def _roles_in_words(roles: frozenset[Role]) -> str:
+    return _list(tuple(IN_A_SENTENCE.get(r, r.label.lower()) for r in Role if r in roles))
+
+
 def _list(words: tuple[str, ...]) -> str:
     if len(words) < 2:
         return "".join(words)
@@ -154,9 +170,9 @@ def notice(school: School, now: dt.datetime | None = None) -> Notice:
     """What monitoring is in force at `school`, for every member of staff to read (3.2)."""
     now = now or timezone.now()
     prefs = settings_for(school)
-    viewers = _labels(ALLOWED[Action.VIEW_ACTIVITY] - {Role.ORG_ADMIN})
+    pseudonym_roles = ALLOWED[Action.VIEW_ACTIVITY] - {Role.ORG_ADMIN}
     seen_by = (
-        f"Pseudonyms and totals only: the {_list(tuple(v.lower() for v in viewers))}. "
+        f"Pseudonyms and totals only: {_roles_in_words(pseudonym_roles)}. "
         "Nobody sees who a pseudonym is.",
         "Names only inside an approved, time-limited monitoring exercise, by the people it "
         "names, for its subject, systems and dates (7.1, 5.1).",
@@ -171,7 +187,7 @@ def notice(school: School, now: dt.datetime | None = None) -> Notice:
             _systematic(school, prefs),
         ),
         contact=contact_for(school, prefs),
-        pseudonym_viewers=viewers,
+        pseudonym_viewers=_labels(pseudonym_roles),
         activity_retention_days=prefs.activity_retention_days,
         extract_retention_days=prefs.extract_retention_days,
         default_days=prefs.default_days,
@@ -183,9 +199,9 @@ def notice(school: School, now: dt.datetime | None = None) -> Notice:
 def _email(school: School, seen_by: tuple[str, ...], kept: str) -> Kind:
     domains = school.domain_names
     if domains:
-        status = f"In force for email sent from {_list(tuple(domains))}."
+        status = f"For email sent from {_list(tuple(domains))}."
     else:
-        status = "Not in force: no mail domain is set up for the school, so no email is checked."
+        status = "No mail domain is set up for the school, so no email is checked."
     return Kind(
         key="email",
         title="Email checks",
@@ -202,7 +218,7 @@ def _email(school: School, seen_by: tuple[str, ...], kept: str) -> Kind:
             "To help you get email right before it goes: the right recipients, no names in the "
             "subject line, email to pupils only from school accounts, and no personal data "
             "sent outside the school by mistake (clause 4). Email sent to the wrong person is "
-            "the most common data breach in schools (5.2)."
+            "one of the most common causes of data breaches in schools (5.2)."
         ),
         legal_basis=(
             "The school's legitimate interests in email being used as the policy says and in "
@@ -218,7 +234,7 @@ def _email(school: School, seen_by: tuple[str, ...], kept: str) -> Kind:
 def _internet(school: School, seen_by: tuple[str, ...], kept: str) -> Kind:
     receiving = ActivityEvent.objects.filter(school=school, system="internet").exists()
     if receiving:
-        status = "In force: the school's web filter or firewall logs are read by Fairwatch."
+        status = "The school's web filter or firewall logs are read by Fairwatch."
     else:
         status = (
             "Fairwatch holds no web logs for the school at present. The school's web filter "
@@ -269,6 +285,12 @@ def active_exercises(school: School, now: dt.datetime) -> int:
     )
 
 
+def _length(prefs: Settings) -> str:
+    if prefs.default_days == prefs.max_days:
+        return f"lasts at most {_days(prefs.max_days)}"
+    return f"lasts {_days(prefs.default_days)} as a rule and {_days(prefs.max_days)} at most"
+
+
 def _exercises(school: School, prefs: Settings, now: dt.datetime) -> Kind:
     active = active_exercises(school, now)
     if active == 0:
@@ -316,8 +338,7 @@ def _exercises(school: School, prefs: Settings, now: dt.datetime) -> Kind:
             "assessment.",
             "The Headteacher approves it, or the Chair of Governors where the Headteacher is "
             "its subject or asked for it. Nobody approves their own request.",
-            f"It covers one person and lasts {_days(prefs.default_days)} as a rule and "
-            f"{_days(prefs.max_days)} at most. Going on longer needs a fresh approval.",
+            f"It covers one person and {_length(prefs)}. Going on longer needs a fresh approval.",
             "Outside an active exercise nobody can see who is behind a pseudonym.",
         ),
         active_count=active,
@@ -345,7 +366,7 @@ def _systematic(school: School, prefs: Settings) -> Kind:
     summary = None
     if basis is None:
         status = (
-            "Not in force: no basis is recorded, so no account is monitored continuously. "
+            "No basis is recorded, so no account is monitored continuously. "
             "E-safety monitors are covered only by the kinds above, like everyone else."
         )
         why = legal = ""
@@ -358,7 +379,7 @@ def _systematic(school: School, prefs: Settings) -> Kind:
             recorded_by_role=role,
         )
         held = "1 account holds" if accounts == 1 else f"{accounts} accounts hold"
-        status = f"In force: {held} the e-safety monitor role."
+        status = f"{held} the e-safety monitor role."
         why, legal = basis.reason, basis.legal_basis
     return Kind(
         key="systematic",
@@ -374,8 +395,7 @@ def _systematic(school: School, prefs: Settings) -> Kind:
         legal_basis=legal,
         kept_for=f"Kept for {_days(prefs.activity_retention_days)}, then deleted.",
         seen_by=(
-            f"By name: the {_list(tuple(v.lower() for v in _labels(SYSTEMATIC_VIEWERS)))}. "
-            "Nobody sees their own monitoring.",
+            f"By name: {_roles_in_words(SYSTEMATIC_VIEWERS)}. Nobody sees their own monitoring.",
         ),
         monitored_accounts=accounts,
         basis=summary,
@@ -434,10 +454,20 @@ def _basis_entries(basis_ids: list[int]) -> dict[tuple[int, str], AuditEntry]:
 
 def recorder_role(basis: SystematicBasis) -> str:
     """The role the basis was recorded under, as the audit trail has it."""
-    entry = _basis_entries([basis.pk]).get((basis.pk, "recorded"))
+    return _recorded_role(basis, _basis_entries([basis.pk]).get((basis.pk, "recorded")))
+
+
+def _recorded_role(basis: SystematicBasis, entry: AuditEntry | None) -> str:
     if entry is not None and entry.role:
         return Role(entry.role).label
-    return ""
+    # Recorded some other way (demo data, an import): the recorder's role now, if it is one
+    # that records bases.
+    held = RoleAssignment.objects.filter(
+        person_id=basis.recorded_by_id,
+        ended_at__isnull=True,
+        role__in=[r.value for r in ALLOWED[Action.RECORD_BASIS]],
+    ).values_list("role", flat=True)
+    return next((r.label for r in Role if r.value in set(held)), "")
 
 
 @dataclass(frozen=True)
@@ -496,7 +526,7 @@ def _record_of(b: SystematicBasis, entries: dict[tuple[int, str], AuditEntry]) -
         legal_basis=b.legal_basis,
         recorded_at=b.recorded_at,
         recorded_by=b.recorded_by.display_name,
-        recorded_by_role=Role(made.role).label if made and made.role else "",
+        recorded_by_role=_recorded_role(b, made),
         ended_at=b.ended_at,
         ended_how=ended.detail.get("step", "") if ended else "",
         ended_by_role=Role(ended.role).label if ended and ended.role else "",
@@ -600,16 +630,18 @@ def _basis_done(
 # --- the school's privacy settings ----------------------------------------------------------------
 
 
+def days_error(field: str) -> str:
+    low, high = LIMITS[field]
+    return f"Enter a whole number of days from {low} to {high} for {SETTING_NAMES[field]}."
+
+
 def settings_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """What is wrong with a complete set of settings, by field; empty when they can be saved."""
     errors: dict[str, str] = {}
     for field, (low, high) in LIMITS.items():
         value = values.get(field)
-        name = SETTING_NAMES[field]
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors[field] = f"{name} must be a whole number of days."
-        elif not low <= value <= high:
-            errors[field] = f"{name} must be between {low} and {high} days."
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[field] = days_error(field)
     if not errors.keys() & {"default_days", "max_days"}:
         usual, most = int(values["default_days"]), int(values["max_days"])
         if usual > most:
@@ -619,9 +651,11 @@ def settings_errors(values: Mapping[str, Any]) -> dict[str, str]:
             )
     contact = values.get("privacy_contact", "")
     if not isinstance(contact, str):
-        errors["privacy_contact"] = "Who staff ask must be text."
+        errors["privacy_contact"] = "Write who staff ask as text."
     elif len(contact) > CONTACT_MAX:
-        errors["privacy_contact"] = f"Who staff ask must be {CONTACT_MAX} characters or fewer."
+        errors["privacy_contact"] = (
+            f"Keep who staff ask about monitoring to {CONTACT_MAX} characters or fewer."
+        )
     return errors
 
 

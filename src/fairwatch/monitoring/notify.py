@@ -1,0 +1,45 @@
+"""Emails to the school's data protection officer(s). They carry a link, never the content:
+what happened stays behind the sign-in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from fairwatch.roles import Role
+from fairwatch.schools.models import Person, School
+
+
+def dpo_addresses(school: School) -> list[str]:
+    return sorted(
+        set(
+            Person.objects.filter(
+                school=school,
+                status=Person.Status.CURRENT,
+                roles__role=Role.DPO,
+                roles__ended_at__isnull=True,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def tell_dpo(
+    school: School, subject: str, lines: list[str], url_name: str, pk: int, *, skip: str = ""
+) -> None:
+    """Send once the current transaction commits (nothing is sent for a step rolled back).
+    `skip` leaves out one address (the DPO should not be told of their own request)."""
+
+    def send() -> None:
+        addresses = [a for a in dpo_addresses(school) if a.lower() != skip.lower()]
+        if not addresses:
+            return
+        link = settings.SITE_URL + reverse(url_name, args=[pk])
+        body = "\n\n".join([*lines, f"Open it here (sign-in needed): {link}"]) + "\n"
+        # The register is the record; a mail outage must not undo or lose the step.
+        send_mail(f"Fairwatch: {subject}", body, None, addresses, fail_silently=True)
+
+    transaction.on_commit(send)
