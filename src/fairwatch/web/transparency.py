@@ -24,10 +24,10 @@ def _days_field(name: str, label: str, hint: str) -> forms.IntegerField:
         min_value=low,
         max_value=high,
         error_messages={
-            "required": f"Enter {label[0].lower()}{label[1:]}.",
-            "invalid": f"{label} must be a whole number of days.",
-            "min_value": f"{label} must be between {low} and {high} days.",
-            "max_value": f"{label} must be between {low} and {high} days.",
+            "required": service.days_error(name),
+            "invalid": service.days_error(name),
+            "min_value": service.days_error(name),
+            "max_value": service.days_error(name),
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "days"}),
     )
@@ -37,7 +37,7 @@ class SettingsForm(forms.Form):
     default_days = _days_field(
         "default_days",
         "Usual length of a monitoring exercise",
-        "What an exercise is approved for unless the approver chooses a shorter time (7.1).",
+        "The length an exercise is usually approved for (7.1).",
     )
     max_days = _days_field(
         "max_days",
@@ -67,14 +67,17 @@ class SettingsForm(forms.Form):
         max_length=service.CONTACT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": f"Who staff ask must be {service.CONTACT_MAX} characters or fewer."
+            "max_length": f"Keep who staff ask about monitoring to {service.CONTACT_MAX} "
+            "characters or fewer."
         },
     )
 
     def clean(self):
         data = super().clean()
-        if not self.errors:
-            for field, message in service.settings_errors(data).items():
+        # The limits that span fields (the usual length within the longest), for fields that
+        # are themselves valid; the service checks them all again when saving.
+        for field, message in service.settings_errors(data).items():
+            if field in data and field not in self.errors:
                 self.add_error(field, message)
         return data
 
@@ -146,7 +149,6 @@ def transparency(request: HttpRequest) -> HttpResponse:
     if school is None:
         return _no_school(request)
     require(request.user, Action.VIEW_SCHOOL, school)
-    catalogue = model_catalogue()
     return render(
         request,
         "web/transparency/notice.html",
@@ -154,7 +156,6 @@ def transparency(request: HttpRequest) -> HttpResponse:
             "notice": service.notice(school),
             "may_record_basis": may(request.user, Action.RECORD_BASIS, school),
             "may_edit_settings": may(request.user, Action.PRIVACY_SETTINGS, school),
-            "rights_clause": catalogue.get("5"),
         },
     )
 
