@@ -91,6 +91,68 @@ def dpo_audit(page: Page) -> None:
     h1(page, "Audit trail")
 
 
+def _person(email: str):
+    from fairwatch.schools.models import Person
+
+    return Person.objects.get(school__slug="oak", email=email)
+
+
+def _exercise():
+    """An exercise about the teacher, asked for by the DSL, as a draft."""
+    from fairwatch.monitoring.models import Exercise
+
+    dsl, teacher = _person("dsl@oak.example"), _person("teacher@oak.example")
+    return Exercise.objects.create(
+        school=dsl.school, requester=dsl, subject=teacher, history=["drafted"]
+    )
+
+
+def opened(email: str, path: str, heading: str, status: int = 200) -> Callable[[Page], None]:
+    def open_page(page: Page) -> None:
+        signed_in_home(page, email)
+        response = page.goto(path)
+        assert response is not None and response.status == status, page.url
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+
+    return open_page
+
+
+def assessment_with_errors(page: Page) -> None:
+    ex = _exercise()
+    signed_in_home(page, "dsl@oak.example")
+    page.goto(f"/exercises/{ex.pk}/assessment/")
+    page.get_by_label("Activity from").fill("2026-03-10")
+    page.get_by_label("Activity to").fill("2026-03-01")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def exercise_detail(page: Page) -> None:
+    ex = _exercise()
+    opened("dpo@oak.example", f"/exercises/{ex.pk}/", "Monitoring exercise")(page)
+
+
+def breach_report_with_errors(page: Page) -> None:
+    signed_in_home(page, "teacher@oak.example")
+    page.goto("/breaches/report/")
+    page.get_by_role("button", name="Report").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def breach_detail(page: Page) -> None:
+    from django.utils import timezone
+
+    from fairwatch.monitoring.models import Breach
+
+    b = Breach.objects.create(
+        school=_person("dpo@oak.example").school,
+        source=Breach.Source.REPORTED,
+        what="Year 4 trip list sent to the wrong parent",
+        found_at=timezone.now(),
+    )
+    opened("dpo@oak.example", f"/breaches/{b.pk}/", "Breach")(page)
+
+
 PAGES: dict[str, Callable[[Page], None]] = {
     "login": login_empty,
     "login-wrong-password": login_wrong_password,
@@ -101,6 +163,18 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "people-contacts": people("contacts", "Parents and carers"),
     "forbidden-403": forbidden,
     "audit-dpo": dpo_audit,
+    "exercises-new": opened("head@oak.example", "/exercises/new/", "Ask for a monitoring exercise"),
+    "exercise-assessment-errors": assessment_with_errors,
+    "exercise-detail": exercise_detail,
+    "activity": opened("it@oak.example", "/activity/", "Email and internet activity"),
+    "breaches": opened("dpo@oak.example", "/breaches/", "Breach register"),
+    "breach-report-errors": breach_report_with_errors,
+    "breach-detail": breach_detail,
+    "transparency": opened("teacher@oak.example", "/monitoring/", ""),
+    "systematic-basis": opened("head@oak.example", "/monitoring/basis/", ""),
+    "privacy-settings": opened("dpo@oak.example", "/monitoring/settings/", ""),
+    "my-data": opened("teacher@oak.example", "/my-data/", ""),
+    "access-requests": opened("dpo@oak.example", "/my-data/requests/", ""),
 }
 
 # Known violations in the app, one entry per failing (page, viewport) case. strict=True, so a

@@ -27,6 +27,7 @@ from fairwatch.schools.models import RoleAssignment, School
 from fairwatch.schools.permissions import Action, may
 
 from .context import school_for_request
+from .forms import describe
 
 REPORTED_KEY = "fairwatch_breach_reported"
 TABS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -163,22 +164,6 @@ class ReopenForm(forms.Form):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _describe(form: forms.Form) -> None:
-    """Point each control at its hint and its error, so screen readers announce them."""
-    for name, field in form.fields.items():
-        if isinstance(field.widget, forms.RadioSelect):
-            continue  # the template puts these on the fieldset
-        bound = form[name]
-        ids = []
-        if field.help_text:
-            ids.append(f"{bound.auto_id}-hint")
-        if bound.errors:
-            ids.append(f"{bound.auto_id}-error")
-            field.widget.attrs["aria-invalid"] = "true"
-        if ids:
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-
 def _add_errors(form: forms.Form, error: InvalidBreach) -> None:
     for name, message in error.errors.items():
         form.add_error(name if name in form.fields else None, message)
@@ -269,7 +254,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, e)
             else:
                 return _after_report(request, school, breach)
-    _describe(form)
+    describe(form)
     return render(request, "web/breaches/report.html", {"form": form, "problems": _problems(form)})
 
 
@@ -333,7 +318,7 @@ def detail(request: HttpRequest, breach_id: int) -> HttpResponse:
             messages.success(request, SAVED[do])
             return redirect("breach_detail", breach_id=breach.pk)
     for form in forms_.values():
-        _describe(form)
+        describe(form)
     return render(
         request,
         "web/breaches/detail.html",

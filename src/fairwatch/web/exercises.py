@@ -28,6 +28,7 @@ from fairwatch.privacy.exercises import Assessment, NotAllowed, State, System
 from fairwatch.schools.models import Person, School
 
 from .context import school_for_request
+from .forms import describe
 
 STAFF_KINDS = (Person.Kind.STAFF, Person.Kind.VOLUNTEER)
 STATE_LABELS = {
@@ -137,7 +138,7 @@ def exercise_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Draft saved. Now write the privacy impact assessment.")
             return redirect("exercise_assessment", ex.pk)
-    return render(request, "web/exercises/new.html", {"form": form})
+    return render(request, "web/exercises/new.html", {"form": describe(form)})
 
 
 # --- one exercise --------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ def _detail_context(ex, form, actor, state, limits, approve_form) -> dict:
         "viewers": _people_named(ex.school, a.viewers),
         "approver_label": approver.label,
         "limits": limits,
-        "approve_form": approve_form,
+        "approve_form": describe(approve_form),
         "can_edit": state is State.DRAFT and is_requester,
         "can_complete": state is State.DRAFT and is_requester,
         "can_review": state is State.ASSESSED and "dpo" in actor.roles,
@@ -470,7 +471,7 @@ def exercise_assessment(request: HttpRequest, exercise_id: int) -> HttpResponse:
         "web/exercises/assessment.html",
         {
             "ex": ex,
-            "form": form,
+            "form": describe(form),
             "editable": editable,
             "missing": exercises.assessment_of(ex).missing(),
             "text_fields": [form[name] for name, _, _ in TEXT_FIELDS],

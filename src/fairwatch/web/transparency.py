@@ -14,6 +14,7 @@ from fairwatch.monitoring import transparency as service
 from fairwatch.schools.permissions import Action, may, require
 
 from .context import school_for_request
+from .forms import describe
 
 
 def _days_field(name: str, label: str, hint: str) -> forms.IntegerField:
@@ -122,21 +123,6 @@ class WithdrawForm(forms.Form):
     )
 
 
-def _describe(form: forms.Form) -> forms.Form:
-    """Tie each control to its hint and error, for screen readers."""
-    for name, field in form.fields.items():
-        bound = form[name]
-        ids = []
-        if field.help_text:
-            ids.append(f"{bound.auto_id}-hint")
-        if form.is_bound and bound.errors:
-            ids.append(f"{bound.auto_id}-error")
-            field.widget.attrs["aria-invalid"] = "true"
-        if ids:
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-    return form
-
-
 def _no_school(request: HttpRequest) -> HttpResponse:
     return render(request, "web/no_school.html", status=403)
 
@@ -210,8 +196,8 @@ def systematic_basis(request: HttpRequest) -> HttpResponse:
         {
             "history": history,
             "current": current,
-            "record_form": _describe(record_form),
-            "withdraw_form": _describe(withdraw_form),
+            "record_form": describe(record_form),
+            "withdraw_form": describe(withdraw_form),
             "monitored_accounts": service.monitored_accounts(school),
             "clause": model_catalogue().get(service.BASIS_CLAUSE),
         },
@@ -246,7 +232,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
     else:
         current = service.read_settings(request.user, school)
         form = SettingsForm(initial=service.settings_values(current))
-    return render(request, "web/transparency/settings.html", {"form": _describe(form)})
+    return render(request, "web/transparency/settings.html", {"form": describe(form)})
 
 
 urlpatterns = [
