@@ -120,7 +120,7 @@ def opened(email: str, path: str, heading: str, status: int = 200) -> Callable[[
 def assessment_with_errors(page: Page) -> None:
     ex = _exercise()
     signed_in_home(page, "dsl@oak.example")
-    page.goto(f"/exercises/{ex.pk}/assessment/")
+    page.goto(f"/exercises/{ex.ref}/assessment/")
     page.get_by_label("Activity from").fill("2026-03-10")
     page.get_by_label("Activity to").fill("2026-03-01")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -129,7 +129,7 @@ def assessment_with_errors(page: Page) -> None:
 
 def exercise_detail(page: Page) -> None:
     ex = _exercise()
-    opened("dpo@oak.example", f"/exercises/{ex.pk}/", "Monitoring exercise")(page)
+    opened("dpo@oak.example", f"/exercises/{ex.ref}/", "Monitoring exercise")(page)
 
 
 def breach_report_with_errors(page: Page) -> None:

@@ -41,7 +41,7 @@ def sign_out(page: Page) -> None:
     page.get_by_role("button", name=re.compile("Sign out")).click()
 
 
-def draft_and_assess(page: Page, subject: Person, viewer: str) -> int:
+def draft_and_assess(page: Page, subject: Person, viewer: str) -> str:
     page.goto("/exercises/")
     page.get_by_role("link", name="Ask for a monitoring exercise").click()
     page.get_by_label("Whose use of email or the internet").select_option(value=str(subject.pk))
@@ -61,16 +61,16 @@ def draft_and_assess(page: Page, subject: Person, viewer: str) -> int:
     page.get_by_label(viewer, exact=True).check()
     page.get_by_role("button", name="Save and send to the DPO").click()
     expect(page.get_by_text("The assessment is complete and goes to the DPO.")).to_be_visible()
-    return int(re.search(r"/exercises/(\d+)/", page.url).group(1))
+    return re.search(r"/exercises/([A-Z0-9]{8})/", page.url).group(1)
 
 
-def review(page: Page, exercise: int) -> None:
+def review(page: Page, exercise: str) -> None:
     page.goto(f"/exercises/{exercise}/")
     page.get_by_role("button", name="Mark as reviewed").click()
     expect(page.get_by_text("Reviewed. The exercise now waits for approval.")).to_be_visible()
 
 
-def approve(page: Page, exercise: int) -> None:
+def approve(page: Page, exercise: str) -> None:
     page.goto("/exercises/")
     page.get_by_role("link", name=f"Exercise {exercise}").click()
     expect(page.get_by_role("heading", name="Approve as Chair of Governors")).to_be_visible()
@@ -146,7 +146,7 @@ def test_an_exercise_from_draft_to_identified_activity_and_a_refusal_the_dpo_see
 
     # The DPO finds the breach the refusal opened, with its deadline counting down.
     breach = Breach.objects.get()
-    assert breach.exercise_id == about_teacher
+    assert breach.exercise.ref == about_teacher
     signed_in_home(page, "dpo@oak.example")
     page.goto("/breaches/")
     row = page.get_by_role("row").filter(has_text="head@oak.example")

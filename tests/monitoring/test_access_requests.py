@@ -190,7 +190,7 @@ def test_a_requester_under_a_monitoring_exercise_that_has_not_ended_is_flagged(c
 
     flags = {x.request.person.user: x.open_exercises for x in access.pending(cast.dpo, cast.school)}
 
-    assert flags[cast.teacher] == ((active.pk, "active"),)
+    assert flags[cast.teacher] == ((active.ref, "active"),)
     assert flags[cast.dsl] == ()
 
 
@@ -266,13 +266,8 @@ def test_the_zip_holds_the_persons_data_and_nobody_elses(cast, teachers_world):
     assert [b["what"] for b in rows(zf, "breaches_reported.csv")] == [
         "Class list emailed to the wrong parent"
     ]
-    [ex] = rows(zf, "exercises.csv")
-    assert ex["id"] == str(teachers_world["ended"].pk)
-    assert (ex["purpose"], ex["systems"], ex["state"]) == (
-        "Find out whether records left",
-        "email; internet",
-        "closed",
-    )
+    # One exercise about them is still running: no exercise is listed, not even the ended one.
+    assert rows(zf, "exercises.csv") == []
     audit = rows(zf, "audit_by_you.csv")
     assert {"access.request"} <= {a["action"] for a in audit}
     made = AuditEntry.objects.get(action="access.release").seq
@@ -684,3 +679,16 @@ def test_the_dpo_is_emailed_a_link_when_someone_asks(
     with django_capture_on_commit_callbacks(execute=True):
         access.request(cast.dpo, cast.school)  # the DPO's own request: not told to themselves
     assert len(mailoutbox) == 1
+
+
+def test_ended_exercises_are_listed_once_none_about_them_is_running(cast, teachers_world):
+    Exercise.objects.filter(pk=teachers_world["running"].pk).update(state="closed")
+    zf = zip_of(access.download(cast.teacher, released(cast)))
+    listed = {ex["ref"]: ex for ex in rows(zf, "exercises.csv")}
+    assert set(listed) == {teachers_world["ended"].ref, teachers_world["running"].ref}
+    ex = listed[teachers_world["ended"].ref]
+    assert (ex["purpose"], ex["systems"], ex["state"]) == (
+        "Find out whether records left",
+        "email; internet",
+        "closed",
+    )

@@ -485,7 +485,7 @@ def test_the_breach_page_shows_the_countdown_and_where_an_automatic_breach_came_
     html = page(client, cast.dpo, f"/breaches/{breach.pk}/").content.decode()
 
     assert re.search(r'<span class="countdown">1 hour 5\d minutes left</span>', html)
-    assert f"Exercise {breach.exercise_id}" in html
+    assert f"Exercise {breach.exercise.ref}" in html
     assert "#4242" in html
     assert 'name="found_at"' not in html  # found when the refused access happened
     assert entries("breach.manage", "allowed").get().object_id == str(breach.pk)

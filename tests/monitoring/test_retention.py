@@ -98,7 +98,7 @@ def test_past_retention_the_extracts_are_deleted_and_the_deletion_recorded(cast)
     assert ex.state == State.PURGED and ex.purged_at is not None
     assert summary.extracts_deleted == 1 and not Extract.objects.filter(exercise=ex).exists()
     entry = AuditEntry.objects.get(action="exercise.purge")
-    assert entry.object_id == str(ex.pk) and entry.detail["extracts_deleted"] == 1
+    assert entry.object_id == ex.ref and entry.detail["extracts_deleted"] == 1
     again = retention.run(END + dt.timedelta(days=20))  # idempotent
     assert again.exercises_purged == 0
 

@@ -55,7 +55,7 @@ class AccessRequestOut(Schema):
     person: PersonRef | None = None
     exemption: str | None = None
     overdue: bool | None = None
-    open_exercises: list[int] | None = None
+    open_exercises: list[str] | None = None
 
 
 class ListQuery(Schema):
@@ -84,7 +84,7 @@ def _out(item: access.Listed, *, for_dpo: bool) -> AccessRequestOut:
         )
         out.exemption = r.exemption
         out.overdue = item.overdue
-        out.open_exercises = [pk for pk, _ in item.open_exercises]
+        out.open_exercises = [ref for ref, _ in item.open_exercises]
     return out
 
 

@@ -50,7 +50,7 @@ class BreachOut(Schema):
     state: str  # open or closed
     reported_by: PersonRef | None
     reported_at: dt.datetime
-    exercise: int | None  # the monitoring exercise of a refused access
+    exercise: str | None  # the monitoring exercise of a refused access (its ref)
     audit_seq: int | None  # the audit entry that recorded the refused access
     closed_at: dt.datetime | None
     closed_by: PersonRef | None
@@ -110,7 +110,7 @@ def _out(b: Breach, now: dt.datetime | None = None) -> BreachOut:
         state="closed" if b.closed_at else "open",
         reported_by=_ref(b.reported_by),
         reported_at=b.reported_at,
-        exercise=b.exercise_id,
+        exercise=b.exercise.ref if b.exercise_id else None,
         audit_seq=b.audit_seq,
         closed_at=b.closed_at,
         closed_by=_ref(b.closed_by),

@@ -50,7 +50,7 @@ class AssessmentOut(AssessmentIn):
 
 
 class ExerciseOut(Schema):
-    id: int
+    ref: str
     state: State
     subject_id: int
     subject: str
@@ -62,7 +62,7 @@ class ExerciseOut(Schema):
     end: dt.datetime | None
     closed_at: dt.datetime | None
     purged_at: dt.datetime | None
-    extends_id: int | None
+    extends: str | None
     assessment: AssessmentOut
     history: list[str]
 
@@ -85,14 +85,9 @@ class ActivityOut(Schema):
 
 
 class IdentifiedOut(Schema):
-    exercise_id: int
+    exercise: str
     identifier: str
-    pseudonym: str
     rows: list[ActivityOut]
-
-
-class PseudonymActivityOut(ActivityOut):
-    pseudonym: str
 
 
 class OverviewOut(Schema):
@@ -111,7 +106,7 @@ def _out(ex: Exercise) -> ExerciseOut:
     form = exercises.rules_form(ex)
     a = form.assessment
     return ExerciseOut(
-        id=ex.pk,
+        ref=ex.ref,
         state=State(ex.state),
         subject_id=ex.subject_id,
         subject=ex.subject.display_name,
@@ -123,7 +118,7 @@ def _out(ex: Exercise) -> ExerciseOut:
         end=ex.end,
         closed_at=ex.closed_at,
         purged_at=ex.purged_at,
-        extends_id=ex.extends_id,
+        extends=ex.extends.ref if ex.extends_id else None,
         assessment=AssessmentOut(
             **{
                 f: getattr(a, f)
@@ -138,10 +133,10 @@ def _out(ex: Exercise) -> ExerciseOut:
     )
 
 
-def _found(request: HttpRequest, slug: str, exercise_id: int) -> Exercise:
+def _found(request: HttpRequest, slug: str, ref: str) -> Exercise:
     school = school_for(request, slug)
     try:
-        return exercises.refresh(exercises.get_visible(request.user, school, exercise_id))
+        return exercises.refresh(exercises.get_visible(request.user, school, ref))
     except Exercise.DoesNotExist:
         raise HttpError(404, "no such exercise") from None
 
@@ -170,7 +165,7 @@ def list_exercises(request, slug: str):
             school=school,
             purpose=gate.Purpose.MONITORING,
             object_type="exercise",
-            object_id=",".join(str(ex.pk) for ex in found),
+            object_id=",".join(ex.ref for ex in found),
             detail={"via": "api"},
         )
     return [_out(ex) for ex in found]
@@ -191,10 +186,10 @@ def draft_exercise(request, slug: str, body: DraftIn):
         raise HttpError(403, str(e)) from None
 
 
-@router.get("/schools/{slug}/exercises/{exercise_id}", response={200: ExerciseOut, **RESPONSES})
-def get_exercise(request, slug: str, exercise_id: int):
+@router.get("/schools/{slug}/exercises/{ref}", response={200: ExerciseOut, **RESPONSES})
+def get_exercise(request, slug: str, ref: str):
     """One exercise, with what its assessment still lacks (404 for anyone outside it)."""
-    ex = _found(request, slug, exercise_id)
+    ex = _found(request, slug, ref)
     gate.record(
         user=request.user,
         action="exercise.view",
@@ -202,19 +197,19 @@ def get_exercise(request, slug: str, exercise_id: int):
         school=ex.school,
         purpose=gate.Purpose.MONITORING,
         object_type="exercise",
-        object_id=str(ex.pk),
+        object_id=ex.ref,
         detail={"via": "api"},
     )
     return _out(ex)
 
 
 @router.put(
-    "/schools/{slug}/exercises/{exercise_id}/assessment",
+    "/schools/{slug}/exercises/{ref}/assessment",
     response={200: ExerciseOut, **RESPONSES},
 )
-def put_assessment(request, slug: str, exercise_id: int, body: AssessmentIn):
+def put_assessment(request, slug: str, ref: str, body: AssessmentIn):
     """Save the privacy impact assessment of a draft (whole, as the form does)."""
-    ex = _found(request, slug, exercise_id)
+    ex = _found(request, slug, ref)
     data = body.dict()
     assessment = Assessment(
         **{**data, "systems": frozenset(body.systems), "viewers": frozenset(body.viewers)}
@@ -222,44 +217,34 @@ def put_assessment(request, slug: str, exercise_id: int, body: AssessmentIn):
     return _step(lambda: exercises.edit_assessment(request.user, ex, assessment))
 
 
-@router.post(
-    "/schools/{slug}/exercises/{exercise_id}/complete", response={200: ExerciseOut, **RESPONSES}
-)
-def complete(request, slug: str, exercise_id: int):
-    ex = _found(request, slug, exercise_id)
+@router.post("/schools/{slug}/exercises/{ref}/complete", response={200: ExerciseOut, **RESPONSES})
+def complete(request, slug: str, ref: str):
+    ex = _found(request, slug, ref)
     return _step(lambda: exercises.complete_assessment(request.user, ex))
 
 
-@router.post(
-    "/schools/{slug}/exercises/{exercise_id}/review", response={200: ExerciseOut, **RESPONSES}
-)
-def review(request, slug: str, exercise_id: int):
-    ex = _found(request, slug, exercise_id)
+@router.post("/schools/{slug}/exercises/{ref}/review", response={200: ExerciseOut, **RESPONSES})
+def review(request, slug: str, ref: str):
+    ex = _found(request, slug, ref)
     return _step(lambda: exercises.review(request.user, ex))
 
 
-@router.post(
-    "/schools/{slug}/exercises/{exercise_id}/approve", response={200: ExerciseOut, **RESPONSES}
-)
-def approve(request, slug: str, exercise_id: int, body: ApproveIn):
-    ex = _found(request, slug, exercise_id)
+@router.post("/schools/{slug}/exercises/{ref}/approve", response={200: ExerciseOut, **RESPONSES})
+def approve(request, slug: str, ref: str, body: ApproveIn):
+    ex = _found(request, slug, ref)
     return _step(lambda: exercises.approve(request.user, ex, body.start, body.end))
 
 
-@router.post(
-    "/schools/{slug}/exercises/{exercise_id}/close", response={200: ExerciseOut, **RESPONSES}
-)
-def close(request, slug: str, exercise_id: int):
-    ex = _found(request, slug, exercise_id)
+@router.post("/schools/{slug}/exercises/{ref}/close", response={200: ExerciseOut, **RESPONSES})
+def close(request, slug: str, ref: str):
+    ex = _found(request, slug, ref)
     return _step(lambda: exercises.close(request.user, ex))
 
 
-@router.post(
-    "/schools/{slug}/exercises/{exercise_id}/extend", response={201: ExerciseOut, **RESPONSES}
-)
-def extend(request, slug: str, exercise_id: int):
+@router.post("/schools/{slug}/exercises/{ref}/extend", response={201: ExerciseOut, **RESPONSES})
+def extend(request, slug: str, ref: str):
     """Draft an extension: a new exercise with the same assessment, to be approved afresh."""
-    ex = _found(request, slug, exercise_id)
+    ex = _found(request, slug, ref)
     try:
         return Status(201, _out(exercises.extend(request.user, ex)))
     except NotAllowed as e:
@@ -267,28 +252,27 @@ def extend(request, slug: str, exercise_id: int):
 
 
 @router.get(
-    "/schools/{slug}/exercises/{exercise_id}/activity",
+    "/schools/{slug}/exercises/{ref}/activity",
     response={200: IdentifiedOut, 403: ErrorOut, 404: ErrorOut},
 )
-def identified_activity(request, slug: str, exercise_id: int):
+def identified_activity(request, slug: str, ref: str):
     """The subject's activity by name, for a viewer of the active exercise. Any other caller
     is refused, and the refusal opens a breach for the DPO (5.2)."""
     school = school_for(request, slug)
-    ex = Exercise.objects.filter(school=school, pk=exercise_id).first()
+    ex = Exercise.objects.filter(school=school, ref=ref).first()
     if ex is None:
         raise HttpError(404, "no such exercise")
     try:
         seen = activity.identified(request.user, ex)
     except NotAllowed as e:
         try:
-            exercises.get_visible(request.user, school, exercise_id)
+            exercises.get_visible(request.user, school, ref)
         except Exercise.DoesNotExist:
             raise HttpError(404, "no such exercise") from None
         raise HttpError(403, str(e)) from None
     return IdentifiedOut(
-        exercise_id=ex.pk,
+        exercise=ex.ref,
         identifier=seen.identifier,
-        pseudonym=seen.pseudonym,
         rows=[_activity_out(r) for r in seen.rows],
     )
 
@@ -316,11 +300,24 @@ def activity_overview(request, slug: str, days: int = 30):
     return OverviewOut(**view.__dict__)
 
 
+class PseudonymTotalsOut(Schema):
+    pseudonym: str
+    since: dt.datetime
+    until: dt.datetime
+    by_category: list[dict]
+    by_day: list[dict]
+
+
 @router.get(
     "/schools/{slug}/activity/{pseudonym}",
-    response={200: list[PseudonymActivityOut], 403: ErrorOut, 404: ErrorOut},
+    response={200: PseudonymTotalsOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     tags=["activity"],
 )
-def activity_of_pseudonym(request, slug: str, pseudonym: str):
-    rows = activity.of_pseudonym(request.user, school_for(request, slug), pseudonym[:40])
-    return [PseudonymActivityOut(pseudonym=r.pseudonym, **_activity_out(r).dict()) for r in rows]
+def activity_of_pseudonym(request, slug: str, pseudonym: str, days: int = 30):
+    """One pseudonym's totals by category and by day (no names, no single events)."""
+    if not 1 <= days <= 366:
+        raise HttpError(422, "days must be between 1 and 366")
+    totals = activity.of_pseudonym(
+        request.user, school_for(request, slug), pseudonym[:40], days=days
+    )
+    return PseudonymTotalsOut(**totals.__dict__)

@@ -95,7 +95,7 @@ class Listed:
     days_left: int  # to respond_by, in calendar days; negative when overdue
     # Unended monitoring exercises about the requester, as (id, state): shown to the DPO only,
     # and only while the request waits for a decision.
-    open_exercises: tuple[tuple[int, str], ...] = ()
+    open_exercises: tuple[tuple[str, str], ...] = ()
 
     @property
     def days_over(self) -> int:
@@ -463,7 +463,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "breaches_reported": ("id", "reported_at", "found_at", "what", "status", "closed_at"),
     "exercises": (
-        "id",
+        "ref",
         "state",
         "asked_for_at",
         "start",
@@ -639,12 +639,14 @@ def _breaches(p: Person) -> list[dict[str, Any]]:
 def _exercises(p: Person) -> list[dict[str, Any]]:
     # Ended exercises only, and only what was done and why: not who asked, who looked or what
     # they saw, which is other people's data.
-    ended = Exercise.objects.filter(
-        school_id=p.school_id, subject=p, state__in=ENDED_EXERCISE_STATES
-    ).order_by("created_at", "pk")
+    about = Exercise.objects.filter(school_id=p.school_id, subject=p)
+    if about.exclude(state__in=ENDED_EXERCISE_STATES).exists():
+        # One that has not ended (an extension, say) must not be tipped off by the others.
+        return []
+    ended = about.order_by("created_at", "pk")
     return [
         {
-            "id": ex.pk,
+            "ref": ex.ref,
             "state": ex.state,
             "asked_for_at": _when(ex.created_at),
             "start": _when(ex.start),
@@ -799,17 +801,17 @@ def _listed(
     now = now or timezone.now()
     reqs = list(requests)
     waiting = {r.person_id for r in reqs if r.state == State.PENDING and not _is_requester(user, r)}
-    open_by_person: dict[int, list[tuple[int, str]]] = {}
+    open_by_person: dict[int, list[tuple[str, str]]] = {}
     if waiting and not _is_decider(user, school):
         waiting = set()  # the flag is for the DPO only
-    for pk, subject, state in (
+    for ref, subject, state in (
         Exercise.objects.filter(
             school=school, subject_id__in=waiting, state__in=OPEN_EXERCISE_STATES
         )
         .order_by("pk")
-        .values_list("pk", "subject_id", "state")
+        .values_list("ref", "subject_id", "state")
     ):
-        open_by_person.setdefault(subject, []).append((pk, state))
+        open_by_person.setdefault(subject, []).append((ref, state))
     today = timezone.localdate(now)
     return [
         Listed(

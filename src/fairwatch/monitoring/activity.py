@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fairwatch.audit import gate
@@ -107,10 +108,27 @@ def overview(
     return Overview(since, now, total, by_system, by_category, by_pseudonym)
 
 
+@dataclass(frozen=True)
+class PseudonymTotals:
+    pseudonym: str
+    since: dt.datetime
+    until: dt.datetime
+    by_category: list[dict[str, Any]]  # system, category, n
+    by_day: list[dict[str, Any]]  # day, n
+
+
 def of_pseudonym(
-    user: AbstractBaseUser, school: School, pseudonym: str, *, limit: int = 500
-) -> list[ActivityEvent]:
-    """One pseudonym's activity, newest first: still no name."""
+    user: AbstractBaseUser,
+    school: School,
+    pseudonym: str,
+    *,
+    days: int = 30,
+    now: dt.datetime | None = None,
+) -> PseudonymTotals:
+    """One pseudonym's totals by category and by day: still no name, and no single event, so
+    that someone who learnt who is behind it in an exercise cannot read on past its scope."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
     gate.check(
         user,
         school,
@@ -118,12 +136,22 @@ def of_pseudonym(
         purpose=gate.Purpose.MONITORING,
         object_type="pseudonym",
         object_id=pseudonym,
+        detail={"days": days},
     )
-    return list(
-        ActivityEvent.objects.filter(school=school, pseudonym=pseudonym).order_by(
-            "-occurred_at", "-pk"
-        )[:limit]
+    qs = ActivityEvent.objects.filter(
+        school=school, pseudonym=pseudonym, occurred_at__gte=since, occurred_at__lte=now
     )
+    by_category = list(
+        qs.values("system", "category").annotate(n=Sum("count")).order_by("-n", "category")
+    )
+    by_day = [
+        {"day": row["day"], "n": row["n"]}
+        for row in qs.annotate(day=TruncDate("occurred_at"))
+        .values("day")
+        .annotate(n=Sum("count"))
+        .order_by("day")
+    ]
+    return PseudonymTotals(pseudonym, since, now, by_category, by_day)
 
 
 # --- by name, inside an exercise ----------------------------------------------------------------
@@ -169,7 +197,7 @@ def identified(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = N
         decision = rules.may_see_identified(form, actor, system, probe, now)
         if not decision:
             exercises.refuse(
-                user, school, decision.reason, now, exercise=ex, detail={"exercise": ex.pk}
+                user, school, decision.reason, now, exercise=ex, detail={"exercise": ex.ref}
             )
     assert a.window_start is not None and a.window_end is not None  # an active one has them
     pseudonym = pseudonym_of(school, ex.subject)
@@ -201,7 +229,7 @@ def identified(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = N
             school=school,
             purpose=gate.Purpose.MONITORING,
             object_type="exercise",
-            object_id=str(ex.pk),
+            object_id=ex.ref,
             clause=exercises.CLAUSE,
             detail={"rows": len(rows), "systems": [s.value for s in systems]},
         )

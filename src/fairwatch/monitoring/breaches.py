@@ -158,7 +158,8 @@ def report(
 
 def notify_dpo(breach: Breach) -> None:
     """Tell the school's DPO(s) that a breach is on the register: its number, its deadline
-    and where to look (what happened stays in the register)."""
+    and where to look (what happened stays in the register). A DPO who is the subject of the
+    exercise concerned is not told."""
     tell_dpo(
         breach.school,
         f"breach {breach.pk} recorded at {breach.school.name}",
@@ -170,6 +171,7 @@ def notify_dpo(breach: Breach) -> None:
         ],
         "breach_detail",
         breach.pk,
+        skip=breach.exercise.subject.email if breach.exercise_id else "",
     )
 
 
@@ -189,7 +191,11 @@ def register(user: User, school: School, *, state: str = "open") -> QuerySet[Bre
         object_type="breach_register",
         detail={"state": state},
     )
-    qs = Breach.objects.filter(school=school).select_related("reported_by", "closed_by")
+    qs = (
+        Breach.objects.filter(school=school)
+        .exclude(exercise__subject__user=user)  # a DPO who is the subject never learns of it
+        .select_related("reported_by", "closed_by")
+    )
     if state == "open":
         qs = qs.filter(closed_at__isnull=True)
     elif state == "closed":
@@ -209,6 +215,7 @@ def get(user: User, school: School, breach_id: int) -> Breach:
     )
     found = (
         Breach.objects.filter(school=school, pk=breach_id)
+        .exclude(exercise__subject__user=user)
         .select_related("reported_by", "closed_by")
         .first()
     )

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fairwatch.audit import gate
@@ -144,7 +145,7 @@ def draft(user: AbstractBaseUser, school: School, subject: Person) -> Exercise:
         outcome="done",
         school=school,
         object_type="exercise",
-        object_id=str(ex.pk),
+        object_id=ex.ref,
         clause=CLAUSE,
     )
     return ex
@@ -171,7 +172,7 @@ def _step(
                 outcome="done",
                 school=ex.school,
                 object_type="exercise",
-                object_id=str(ex.pk),
+                object_id=ex.ref,
                 clause=CLAUSE,
                 detail={"state": ex.state},
             )
@@ -182,7 +183,7 @@ def _step(
             outcome="refused",
             school=ex.school,
             object_type="exercise",
-            object_id=str(ex.pk),
+            object_id=ex.ref,
             clause=CLAUSE,
             detail={"why": str(refused)},
         )
@@ -243,7 +244,7 @@ def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None)
             outcome="refused",
             school=ex.school,
             object_type="exercise",
-            object_id=str(ex.pk),
+            object_id=ex.ref,
             clause=CLAUSE,
             detail={"why": str(refused)},
         )
@@ -260,7 +261,7 @@ def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None)
         headteachers=_headteachers(ex.school),
         assessment=_assessment_to_json(assessment),
         extends=ex,
-        history=[f"drafted by {actor.person} to extend exercise {ex.pk}"],
+        history=[f"drafted by {actor.person} to extend exercise {ex.ref}"],
     )
     gate.record(
         user=user,
@@ -268,9 +269,9 @@ def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None)
         outcome="done",
         school=ex.school,
         object_type="exercise",
-        object_id=str(new.pk),
+        object_id=new.ref,
         clause=CLAUSE,
-        detail={"extends": ex.pk},
+        detail={"extends": ex.ref},
     )
     return new
 
@@ -294,7 +295,7 @@ def refresh(ex: Exercise, now: dt.datetime | None = None) -> Exercise:
                 outcome="done",
                 school=ex.school,
                 object_type="exercise",
-                object_id=str(ex.pk),
+                object_id=ex.ref,
                 clause=CLAUSE,
                 detail={"from": was, "to": ex.state},
             )
@@ -315,22 +316,22 @@ def visible(user: AbstractBaseUser, school: School) -> list[Exercise]:
     return [ex for ex in found if rules.may_see_exercise(_rules_form(ex), actor)]
 
 
-def get_visible(user: AbstractBaseUser, school: School, exercise_id: int) -> Exercise:
+def get_visible(user: AbstractBaseUser, school: School, ref: str) -> Exercise:
     """One exercise the user has a part in; Exercise.DoesNotExist otherwise, so that one they
     may not know of looks the same as one that does not exist."""
     ex = (
-        Exercise.objects.filter(school=school, pk=exercise_id)
+        Exercise.objects.filter(school=school, ref=ref)
         .select_related("subject", "requester", "reviewed_by", "approved_by", "school")
         .first()
     )
     if ex is None:
-        raise Exercise.DoesNotExist(f"no exercise {exercise_id}")
+        raise Exercise.DoesNotExist(f"no exercise {ref}")
     try:
         actor = actor_for(user, school)
     except NotAllowed:
-        raise Exercise.DoesNotExist(f"no exercise {exercise_id}") from None
+        raise Exercise.DoesNotExist(f"no exercise {ref}") from None
     if not rules.may_see_exercise(_rules_form(ex), actor):
-        raise Exercise.DoesNotExist(f"no exercise {exercise_id}")
+        raise Exercise.DoesNotExist(f"no exercise {ref}")
     return ex
 
 
@@ -366,7 +367,7 @@ def refuse(
             school=school,
             purpose=gate.Purpose.MONITORING,
             object_type="pseudonym" if pseudonym else "exercise",
-            object_id=pseudonym or str(exercise.pk if exercise else ""),
+            object_id=pseudonym or (exercise.ref if exercise else ""),
             clause="5.2",
             detail={**(detail or {}), "why": why},
         )
@@ -406,7 +407,7 @@ def reveal(
             allowed, why = False, "the pseudonym is not the exercise's subject"
     except NotAllowed as refused:
         allowed, why = False, str(refused)
-    detail = {"exercise": ex.pk, "system": system.value, "activity_at": activity_at.isoformat()}
+    detail = {"exercise": ex.ref, "system": system.value, "activity_at": activity_at.isoformat()}
     if not allowed:
         refuse(user, school, why, now, exercise=ex, pseudonym=pseudonym, detail=detail)
     seal = VaultEntry.objects.get(school=school, pseudonym=pseudonym).seal
@@ -421,3 +422,24 @@ def reveal(
         detail=detail,
     )
     return pseudonymiser(school).unseal(seal, pseudonym)
+
+
+def hidden_from(user: AbstractBaseUser, school: School) -> Q:
+    """The audit entries that would tell `user` of an exercise about them (a DPO reading the
+    trail): those naming such an exercise, its breaches, or the user's own pseudonym."""
+    person = Person.objects.filter(school=school, user=user).first()
+    if person is None:
+        return Q(pk__in=[])
+    refs = list(
+        Exercise.objects.filter(school=school, subject=person).values_list("ref", flat=True)
+    )
+    if not refs:
+        return Q(pk__in=[])
+    breach_ids = [
+        str(pk) for pk in Breach.objects.filter(exercise__ref__in=refs).values_list("pk", flat=True)
+    ]
+    hide = Q(object_type="pseudonym", object_id=pseudonym_of(school, person))
+    hide |= Q(object_type="breach", object_id__in=breach_ids)
+    for ref in refs:  # also lists of refs, as "exercise.list" writes them
+        hide |= Q(object_type="exercise", object_id__contains=ref)
+    return hide

@@ -3,6 +3,7 @@ their identifier sealed under the school's key (which is not in the database).""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from django.db import models
@@ -27,10 +28,21 @@ class VaultEntry(models.Model):
         return f"{self.pseudonym} ({self.school_id})"
 
 
+REF_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_ref() -> str:
+    """An exercise's public reference: random, so that a gap in a list of numbers never tells
+    anyone that an exercise exists which they cannot see."""
+    return "".join(secrets.choice(REF_LETTERS) for _ in range(8))
+
+
 class Exercise(models.Model):
     """A monitoring exercise (7.1–7.3) as stored; the rules are `fairwatch.privacy.exercises`
-    and `fairwatch.monitoring.exercises` applies them."""
+    and `fairwatch.monitoring.exercises` applies them. Pages, the API and the audit trail name
+    it by `ref`, never by its row number."""
 
+    ref = models.CharField(max_length=8, unique=True, default=new_ref)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="exercises")
     requester = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
@@ -51,7 +63,7 @@ class Exercise(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"Exercise {self.pk} ({self.state})"
+        return f"Exercise {self.ref} ({self.state})"
 
 
 class Breach(models.Model):
@@ -158,7 +170,7 @@ class Extract(models.Model):
     rows = models.JSONField(default=list)
 
     def __str__(self) -> str:
-        return f"Extract {self.pk} of exercise {self.exercise_id}"
+        return f"Extract {self.pk} of exercise {self.exercise.ref}"
 
 
 class AccessRequest(models.Model):

@@ -76,7 +76,7 @@ def _purge(ex: Exercise, now: dt.datetime, summary: Summary) -> None:
             outcome="done",
             school=ex.school,
             object_type="exercise",
-            object_id=str(ex.pk),
+            object_id=ex.ref,
             clause="7.2",
             detail={"extracts_deleted": deleted, "closed_at": str(ex.closed_at)},
         )

@@ -59,9 +59,9 @@ def _staff(request: HttpRequest, school: School, why: str):
     ).by_name()
 
 
-def _found(request: HttpRequest, school: School, exercise_id: int) -> Exercise:
+def _found(request: HttpRequest, school: School, ref: str) -> Exercise:
     try:
-        return exercises.get_visible(request.user, school, exercise_id)
+        return exercises.get_visible(request.user, school, ref)
     except Exercise.DoesNotExist:
         raise Http404("No such exercise") from None
 
@@ -84,7 +84,7 @@ def exercise_list(request: HttpRequest) -> HttpResponse:
             school=school,
             purpose=gate.Purpose.MONITORING,
             object_type="exercise",
-            object_id=",".join(str(ex.pk) for ex in found),
+            object_id=",".join(ex.ref for ex in found),
         )
     may_ask = bool(_requester_roles(request, school))
     return render(
@@ -137,7 +137,7 @@ def exercise_new(request: HttpRequest) -> HttpResponse:
             form.add_error("subject", str(e))
         else:
             messages.success(request, "Draft saved. Now write the privacy impact assessment.")
-            return redirect("exercise_assessment", ex.pk)
+            return redirect("exercise_assessment", ex.ref)
     return render(request, "web/exercises/new.html", {"form": describe(form)})
 
 
@@ -162,9 +162,9 @@ def _people_named(school: School, ids) -> list[Person]:
 
 
 @login_required
-def exercise_detail(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_detail(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
-    ex = exercises.refresh(_found(request, school, exercise_id))
+    ex = exercises.refresh(_found(request, school, ref))
     gate.record(
         user=request.user,
         action="exercise.view",
@@ -172,7 +172,7 @@ def exercise_detail(request: HttpRequest, exercise_id: int) -> HttpResponse:
         school=school,
         purpose=gate.Purpose.MONITORING,
         object_type="exercise",
-        object_id=str(ex.pk),
+        object_id=ex.ref,
     )
     form = exercises.rules_form(ex)
     actor = exercises.actor_for(request.user, school)
@@ -238,24 +238,24 @@ def _readable_history(ex: Exercise) -> list[str]:
     return [_UTC_TIME.sub(local, _PERSON_ID.sub(person, line)) for line in ex.history]
 
 
-def _action(request: HttpRequest, exercise_id: int, step, done: str) -> HttpResponse:
+def _action(request: HttpRequest, ref: str, step, done: str) -> HttpResponse:
     school = _school(request)
-    ex = _found(request, school, exercise_id)
+    ex = _found(request, school, ref)
     try:
         step(ex)
     except NotAllowed as e:
         messages.error(request, f"Not done: {e}.")
     else:
         messages.success(request, done)
-    return redirect("exercise_detail", ex.pk)
+    return redirect("exercise_detail", ex.ref)
 
 
 @login_required
 @require_POST
-def exercise_complete(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_complete(request: HttpRequest, ref: str) -> HttpResponse:
     return _action(
         request,
-        exercise_id,
+        ref,
         lambda ex: exercises.complete_assessment(request.user, ex),
         "The assessment is complete and waits for the DPO's review.",
     )
@@ -263,10 +263,10 @@ def exercise_complete(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exercise_review(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_review(request: HttpRequest, ref: str) -> HttpResponse:
     return _action(
         request,
-        exercise_id,
+        ref,
         lambda ex: exercises.review(request.user, ex),
         "Reviewed. The exercise now waits for approval.",
     )
@@ -274,17 +274,17 @@ def exercise_review(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exercise_approve(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_approve(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
-    ex = _found(request, school, exercise_id)
+    ex = _found(request, school, ref)
     form = ApproveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Not approved: give a start and an end date and time.")
-        return redirect("exercise_detail", ex.pk)
+        return redirect("exercise_detail", ex.ref)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     return _action(
         request,
-        exercise_id,
+        ref,
         lambda ex: exercises.approve(request.user, ex, start, end),
         f"Approved from {timezone.localtime(start):%d %b %Y %H:%M} "
         f"to {timezone.localtime(end):%d %b %Y %H:%M}.",
@@ -293,10 +293,10 @@ def exercise_approve(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exercise_close(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_close(request: HttpRequest, ref: str) -> HttpResponse:
     return _action(
         request,
-        exercise_id,
+        ref,
         lambda ex: exercises.close(request.user, ex),
         "Closed. Nobody sees identified activity from it any more.",
     )
@@ -304,19 +304,19 @@ def exercise_close(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def exercise_extend(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_extend(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
-    ex = _found(request, school, exercise_id)
+    ex = _found(request, school, ref)
     try:
         new = exercises.extend(request.user, ex)
     except NotAllowed as e:
         messages.error(request, f"Not done: {e}.")
-        return redirect("exercise_detail", ex.pk)
+        return redirect("exercise_detail", ex.ref)
     messages.success(
         request,
-        f"Extension drafted as exercise {new.pk}. It needs a fresh review and approval.",
+        f"Extension drafted as exercise {new.ref}. It needs a fresh review and approval.",
     )
-    return redirect("exercise_assessment", new.pk)
+    return redirect("exercise_assessment", new.ref)
 
 
 # --- the assessment form -------------------------------------------------------------------------
@@ -437,9 +437,9 @@ def _initial(a: Assessment) -> dict:
 
 
 @login_required
-def exercise_assessment(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_assessment(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
-    ex = _found(request, school, exercise_id)
+    ex = _found(request, school, ref)
     current = exercises.assessment_of(ex)
     longest = settings_for(school).extract_retention_days
     staff = [p for p in _staff(request, school, "choose viewers") if p.pk != ex.subject_id]
@@ -463,9 +463,9 @@ def exercise_assessment(request: HttpRequest, exercise_id: int) -> HttpResponse:
         else:
             if ex.state == State.ASSESSED:
                 messages.success(request, "The assessment is complete and goes to the DPO.")
-                return redirect("exercise_detail", ex.pk)
+                return redirect("exercise_detail", ex.ref)
             messages.success(request, "Saved.")
-            return redirect("exercise_assessment", ex.pk)
+            return redirect("exercise_assessment", ex.ref)
     return render(
         request,
         "web/exercises/assessment.html",
@@ -483,9 +483,9 @@ def exercise_assessment(request: HttpRequest, exercise_id: int) -> HttpResponse:
 
 
 @login_required
-def exercise_activity(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def exercise_activity(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
-    ex = Exercise.objects.filter(school=school, pk=exercise_id).first()
+    ex = Exercise.objects.filter(school=school, ref=ref).first()
     if ex is None:
         raise Http404("No such exercise")
     try:
@@ -493,13 +493,17 @@ def exercise_activity(request: HttpRequest, exercise_id: int) -> HttpResponse:
     except NotAllowed as e:
         visible = True
         try:
-            exercises.get_visible(request.user, school, exercise_id)
+            exercises.get_visible(request.user, school, ref)
         except Exercise.DoesNotExist:
             visible = False
         if not visible:  # do not confirm that an exercise exists to someone outside it
             raise Http404("No such exercise") from None
         return render(request, "web/exercises/refused.html", {"ex": ex, "why": str(e)}, status=403)
-    return render(request, "web/exercises/activity.html", {"ex": ex, "seen": seen})
+    return render(
+        request,
+        "web/exercises/activity.html",
+        {"ex": ex, "seen": seen, "a": exercises.assessment_of(ex)},
+    )
 
 
 # --- activity as pseudonyms and totals -----------------------------------------------------------
@@ -526,8 +530,8 @@ def activity_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_pseudonym(request: HttpRequest, pseudonym: str) -> HttpResponse:
     school = _school(request)
-    rows = activity.of_pseudonym(request.user, school, pseudonym[:40])
-    return render(request, "web/activity/pseudonym.html", {"pseudonym": pseudonym, "rows": rows})
+    totals = activity.of_pseudonym(request.user, school, pseudonym[:40])
+    return render(request, "web/activity/pseudonym.html", {"totals": totals})
 
 
 @login_required
@@ -547,14 +551,14 @@ def activity_systematic(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", exercise_list, name="exercises"),
     path("new/", exercise_new, name="exercise_new"),
-    path("<int:exercise_id>/", exercise_detail, name="exercise_detail"),
-    path("<int:exercise_id>/assessment/", exercise_assessment, name="exercise_assessment"),
-    path("<int:exercise_id>/complete/", exercise_complete, name="exercise_complete"),
-    path("<int:exercise_id>/review/", exercise_review, name="exercise_review"),
-    path("<int:exercise_id>/approve/", exercise_approve, name="exercise_approve"),
-    path("<int:exercise_id>/close/", exercise_close, name="exercise_close"),
-    path("<int:exercise_id>/extend/", exercise_extend, name="exercise_extend"),
-    path("<int:exercise_id>/activity/", exercise_activity, name="exercise_activity"),
+    path("<str:ref>/", exercise_detail, name="exercise_detail"),
+    path("<str:ref>/assessment/", exercise_assessment, name="exercise_assessment"),
+    path("<str:ref>/complete/", exercise_complete, name="exercise_complete"),
+    path("<str:ref>/review/", exercise_review, name="exercise_review"),
+    path("<str:ref>/approve/", exercise_approve, name="exercise_approve"),
+    path("<str:ref>/close/", exercise_close, name="exercise_close"),
+    path("<str:ref>/extend/", exercise_extend, name="exercise_extend"),
+    path("<str:ref>/activity/", exercise_activity, name="exercise_activity"),
 ]
 
 activity_urlpatterns = [

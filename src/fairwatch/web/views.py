@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from fairwatch.audit import chain, gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import model_catalogue
+from fairwatch.monitoring import exercises
 from fairwatch.schools.models import PEOPLE_GROUPS, ContactLink, Person, RoleAssignment
 from fairwatch.schools.permissions import VIEW_ACTION_FOR_KIND, Action, may
 
@@ -116,7 +117,11 @@ def audit(request: HttpRequest) -> HttpResponse:
         purpose=gate.Purpose.AUDIT_REVIEW,
         object_type="audit_trail",
     )
-    entries = AuditEntry.objects.filter(school=school).order_by("-seq")
+    entries = (
+        AuditEntry.objects.filter(school=school)
+        .exclude(exercises.hidden_from(request.user, school))
+        .order_by("-seq")
+    )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     # Walking the whole chain takes time on a long trail, so it runs when asked for.
     verification = chain.verify() if request.GET.get("check") == "1" else None
