@@ -349,3 +349,57 @@ def test_a_dpo_who_is_the_subject_never_learns_of_it(
     client.force_login(other_user)
     assert ex.ref in client.get("/audit/").content.decode()
     assert client.get(f"/breaches/{breach.pk}/").status_code == 200
+
+
+def test_opening_an_exercise_one_has_no_part_in_is_recorded_as_refused(client, cast):
+    ex = to_active(client, cast)
+    client.force_login(cast.teacher)  # its subject
+    assert client.get(f"/exercises/{ex.ref}/assessment/").status_code == 404
+    entry = AuditEntry.objects.filter(action="exercise.view").latest("seq")
+    assert (entry.outcome, entry.object_id, entry.actor) == ("refused", ex.ref, cast.teacher)
+    client.force_login(cast.head)
+    client.get(f"/exercises/{ex.ref}/assessment/")
+    entry = AuditEntry.objects.filter(action="exercise.view").latest("seq")
+    assert (entry.outcome, entry.detail) == ("allowed", {"page": "assessment"})
+
+
+def test_the_api_refuses_bad_assessments_and_times_without_a_zone_with_422(client, cast):
+    dsl = bearer(cast.dsl)
+    teacher = person(cast, cast.teacher)
+    r = client.post(f"{API}/exercises", {"subject_id": teacher.pk}, "application/json", headers=dsl)
+    ref = r.json()["ref"]
+    url = f"{API}/exercises/{ref}/assessment"
+    for bad, says in (
+        ({"concern": "a\x00b"}, "NUL"),
+        ({"evidence": "x" * 5001}, "5000 characters"),
+        ({"viewers": [cast.pupil(1).pk]}, "current members of staff"),
+        ({"viewers": [999999]}, "current members of staff"),
+        ({"retention_days": 0}, "from 1 to 90 days"),
+    ):
+        r = client.put(url, bad, "application/json", headers=dsl)
+        assert r.status_code == 422 and says in r.json()["detail"], (bad, r.content)
+    r = client.post(
+        f"{API}/exercises",
+        {"subject_id": person(cast, cast.dsl).pk},
+        "application/json",
+        headers=dsl,
+    )
+    assert r.status_code == 403 and "about themselves" in r.json()["detail"]
+    naive = {"start": "2026-03-02T09:00:00", "end": "2026-03-09T09:00:00+00:00"}
+    r = client.post(
+        f"{API}/exercises/{ref}/approve", naive, "application/json", headers=bearer(cast.head)
+    )
+    assert r.status_code == 422
+
+
+def test_reloading_a_refused_page_adds_to_its_breach_rather_than_flooding_the_register(
+    client, cast
+):
+    ex = to_active(client, cast)
+    client.force_login(cast.head)
+    for _ in range(3):
+        assert client.get(f"/exercises/{ex.ref}/activity/").status_code == 403
+    breach = Breach.objects.get()
+    assert breach.actions.count("Tried again") == 2
+    refused = AuditEntry.objects.filter(action="monitoring.reveal", outcome="refused")
+    assert refused.count() == 3  # every attempt is still on the trail

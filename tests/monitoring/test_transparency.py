@@ -142,9 +142,9 @@ def test_the_notice_never_names_exercise_subjects_or_e_safety_monitors(client, c
     for text in (json.dumps(dataclasses.asdict(notice), default=str), html, data):
         for name in HIDDEN + HIDDEN_RECORDER:
             assert name not in text
-    assert kind(notice, "exercises").active_count == 1
+    assert kind(notice, "exercises").ended_last_year == 0  # a running one is never counted
     assert kind(notice, "systematic").monitored_accounts == 1
-    assert "1 monitoring exercise is active at present." in html
+    assert "No monitoring exercises ended in the last twelve months." in html
     assert "1 account holds the e-safety monitor role." in html
     assert "by the Headteacher" in html and REASON in html and LEGAL in html
 
@@ -178,31 +178,32 @@ def test_with_no_dpo_on_the_roster_the_page_says_so(client, cast):
     assert "has not named its data protection officer" in html
 
 
-def test_only_exercises_running_now_are_counted(cast):
+def test_only_exercises_that_have_ended_are_counted_never_a_running_one(cast):
     now = timezone.now()
-    active_exercise(cast)
-    later = active_exercise(cast, cast.it)  # approved, starting in two days
-    later.start, later.end = now + dt.timedelta(days=2), now + dt.timedelta(days=8)
-    later.save()
+    running = active_exercise(cast)
     Exercise.objects.create(
         school=cast.school,
         requester=person(cast, cast.dsl),
         subject=person(cast, cast.hr),
         state="closed",
-        start=now - dt.timedelta(days=3),
-        end=now + dt.timedelta(days=3),
-        closed_at=now - dt.timedelta(days=1),
+        start=now - dt.timedelta(days=40),
+        end=now - dt.timedelta(days=10),
+        closed_at=now - dt.timedelta(days=10),
     )
     Exercise.objects.create(
-        school=cast.school, requester=person(cast, cast.dsl), subject=person(cast, cast.chair)
-    )  # a draft
+        school=cast.school,
+        requester=person(cast, cast.dsl),
+        subject=person(cast, cast.it),
+        state="purged",
+        closed_at=now - dt.timedelta(days=400),
+    )  # more than a year ago
 
-    def running(at: dt.datetime) -> int | None:
-        return kind(transparency.notice(cast.school, at), "exercises").active_count
+    def ended(at: dt.datetime) -> int | None:
+        return kind(transparency.notice(cast.school, at), "exercises").ended_last_year
 
-    assert running(now) == 1
-    assert running(now + dt.timedelta(days=6)) == 1  # the first has ended, the later runs
-    assert running(now + dt.timedelta(days=9)) == 0
+    assert ended(now) == 1
+    Exercise.objects.filter(pk=running.pk).update(state="closed", closed_at=now)
+    assert ended(now) == 2  # once it has ended, and only then
 
 
 def test_each_kind_cites_its_clauses_and_links_to_the_policy(client, cast):

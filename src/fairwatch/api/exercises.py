@@ -8,6 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import AwareDatetime
 
 from fairwatch.audit import gate
 from fairwatch.monitoring import activity, exercises
@@ -72,8 +73,8 @@ class DraftIn(Schema):
 
 
 class ApproveIn(Schema):
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDatetime  # with its zone: "2026-03-02T09:00:00+00:00"
+    end: AwareDatetime
 
 
 class ActivityOut(Schema):

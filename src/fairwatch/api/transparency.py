@@ -41,7 +41,7 @@ class KindOut(Schema):
     kept_for: str
     seen_by: list[str]
     how_it_works: list[str]
-    active_count: int | None
+    ended_last_year: int | None
     monitored_accounts: int | None
     basis: BasisSummaryOut | None
 

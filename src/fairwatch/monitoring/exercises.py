@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from fairwatch.audit import gate
 from fairwatch.privacy import exercises as rules
-from fairwatch.privacy.exercises import Actor, Assessment, NotAllowed, State, System
+from fairwatch.privacy.exercises import Actor, Assessment, Invalid, NotAllowed, State, System
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
 from fairwatch.schools.permissions import roles_at
@@ -27,6 +27,7 @@ from .pseudonyms import pseudonym_of, pseudonymiser
 from .school_settings import settings_for
 
 CLAUSE = "7.1"
+REPEATS_WITHIN = dt.timedelta(hours=24)  # a refused attempt repeated within this joins its breach
 
 
 # --- between the stored form and the rules -------------------------------------------------
@@ -103,11 +104,9 @@ def _headteachers(school: School) -> list[int]:
 # --- the steps -----------------------------------------------------------------------------
 
 
-# Who may ask for an exercise: those a concern is raised with (7.5, 7.6) and those who handle
-# it (the DPO, the HR adviser).
-REQUESTERS = frozenset(
-    {Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS, Role.DSL, Role.DPO, Role.HR_ADVISER}
-)
+# Who may ask for an exercise: those a concern is raised with (7.5, 7.6) and the HR adviser
+# who handles it. Not the DPO, who reviews the assessment and so must not have written it.
+REQUESTERS = frozenset({Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS, Role.DSL, Role.HR_ADVISER})
 
 
 def draft(user: AbstractBaseUser, school: School, subject: Person) -> Exercise:
@@ -115,11 +114,15 @@ def draft(user: AbstractBaseUser, school: School, subject: Person) -> Exercise:
         actor = actor_for(user, school)
         if not actor.roles & REQUESTERS:
             raise NotAllowed(
-                "an exercise is asked for by the Headteacher, the Chair of Governors, the DSL, "
-                "the DPO or the HR adviser"
+                "an exercise is asked for by the Headteacher, the Chair of Governors, the DSL "
+                "or the HR adviser"
             )
         if subject.school_id != school.pk:
             raise NotAllowed("the subject is not on this school's roster")
+        if subject.pk == actor.person:
+            raise NotAllowed("nobody asks for an exercise about themselves")
+        if subject.kind not in (Person.Kind.STAFF, Person.Kind.VOLUNTEER):
+            raise NotAllowed("exercises are about members of staff or volunteers")
     except NotAllowed as refused:
         gate.record(
             user=user,
@@ -191,15 +194,47 @@ def _step(
     return ex
 
 
-def edit_assessment(user: AbstractBaseUser, ex: Exercise, assessment: Assessment) -> Exercise:
-    longest = settings_for(ex.school).extract_retention_days
+TEXT_MAX = 5000  # characters in one answer
 
+
+def _check_assessment(ex: Exercise, assessment: Assessment) -> Assessment:
+    """What the rules cannot know: the school's limits and roster. Raises Invalid."""
+    longest = settings_for(ex.school).extract_retention_days
+    cleaned = {}
+    for f in dataclasses.fields(Assessment):
+        value = getattr(assessment, f.name)
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise Invalid(f"the answer to {f.name.replace('_', ' ')} holds a NUL character")
+            if len(value) > TEXT_MAX:
+                raise Invalid(
+                    f"keep the answer to {f.name.replace('_', ' ')} to {TEXT_MAX} characters"
+                )
+            cleaned[f.name] = value.strip()
+    if assessment.retention_days is not None and not 1 <= assessment.retention_days <= longest:
+        raise Invalid(f"this school keeps identified extracts from 1 to {longest} days")
+    if ex.subject_id in assessment.viewers:
+        raise NotAllowed("the subject cannot see their own monitoring")
+    staff = set(
+        Person.objects.filter(
+            school=ex.school,
+            pk__in=assessment.viewers,
+            kind__in=[Person.Kind.STAFF, Person.Kind.VOLUNTEER],
+            status=Person.Status.CURRENT,
+        ).values_list("pk", flat=True)
+    )
+    if unknown := sorted(assessment.viewers - staff):
+        raise Invalid(
+            "viewers must be current members of staff at this school; not: "
+            + ", ".join(str(pk) for pk in unknown)
+        )
+    return dataclasses.replace(assessment, **cleaned)
+
+
+def edit_assessment(user: AbstractBaseUser, ex: Exercise, assessment: Assessment) -> Exercise:
     def apply(e: rules.Exercise, a: Actor) -> rules.Exercise:
-        if assessment.retention_days is not None and assessment.retention_days > longest:
-            raise NotAllowed(f"this school keeps identified extracts at most {longest} days")
-        if ex.subject_id in assessment.viewers:
-            raise NotAllowed("the subject cannot see their own monitoring")
-        return rules.edit_assessment(e, a, assessment)
+        rules.edit_assessment(e, a, assessment)  # who and when first, then what
+        return rules.edit_assessment(e, a, _check_assessment(ex, assessment))
 
     return _step(user, ex, "edit", apply)
 
@@ -318,19 +353,29 @@ def visible(user: AbstractBaseUser, school: School) -> list[Exercise]:
 
 def get_visible(user: AbstractBaseUser, school: School, ref: str) -> Exercise:
     """One exercise the user has a part in; Exercise.DoesNotExist otherwise, so that one they
-    may not know of looks the same as one that does not exist."""
+    may not know of looks the same as one that does not exist. Either refusal is recorded."""
     ex = (
         Exercise.objects.filter(school=school, ref=ref)
         .select_related("subject", "requester", "reviewed_by", "approved_by", "school")
         .first()
     )
-    if ex is None:
-        raise Exercise.DoesNotExist(f"no exercise {ref}")
-    try:
-        actor = actor_for(user, school)
-    except NotAllowed:
-        raise Exercise.DoesNotExist(f"no exercise {ref}") from None
-    if not rules.may_see_exercise(_rules_form(ex), actor):
+    actor = None
+    if ex is not None:
+        try:
+            actor = actor_for(user, school)
+        except NotAllowed:
+            actor = None
+    if ex is None or actor is None or not rules.may_see_exercise(_rules_form(ex), actor):
+        gate.record(
+            user=user,
+            action="exercise.view",
+            outcome="refused",
+            school=school,
+            purpose=gate.Purpose.MONITORING,
+            object_type="exercise",
+            object_id=ref[:12],
+            clause=CLAUSE,
+        )
         raise Exercise.DoesNotExist(f"no exercise {ref}")
     return ex
 
@@ -358,8 +403,24 @@ def refuse(
     detail: dict[str, Any] | None = None,
 ) -> NoReturn:
     """A refused look at identified monitoring data: recorded in the audit trail, opened as a
-    breach for the DPO (5.2), then raised."""
+    breach for the DPO (5.2), then raised. Attempts by the same person at the same thing while
+    that breach is open and under a day old are added to it (each is still in the trail), so
+    that reloading a page cannot flood the register or the DPO's inbox."""
+    what = f"{gate.actor_label(user)} tried to see identified monitoring data: {why}"
     with transaction.atomic():
+        open_one = (
+            Breach.objects.select_for_update()
+            .filter(
+                school=school,
+                source=Breach.Source.REFUSED_ACCESS,
+                exercise=exercise,
+                what__startswith=what,
+                closed_at__isnull=True,
+                found_at__gt=now - REPEATS_WITHIN,
+            )
+            .order_by("-found_at", "-pk")
+            .first()
+        )
         entry = gate.record(
             user=user,
             action="monitoring.reveal",
@@ -369,19 +430,30 @@ def refuse(
             object_type="pseudonym" if pseudonym else "exercise",
             object_id=pseudonym or (exercise.ref if exercise else ""),
             clause="5.2",
-            detail={**(detail or {}), "why": why},
+            detail={
+                **(detail or {}),
+                "why": why,
+                **({"breach": open_one.pk} if open_one else {}),
+            },
         )
-        breach = Breach.objects.create(
-            school=school,
-            source=Breach.Source.REFUSED_ACCESS,
-            what=f"{gate.actor_label(user)} tried to see identified monitoring data: {why}",
-            found_at=now,
-            exercise=exercise,
-            audit_seq=entry.seq,
-        )
-        from .breaches import notify_dpo  # breaches imports nothing of this module's
+        if open_one is not None:
+            open_one.actions = (
+                f"{open_one.actions}\nTried again at {now:%Y-%m-%d %H:%M %Z} "
+                f"(audit entry #{entry.seq})."
+            ).strip()
+            open_one.save(update_fields=["actions"])
+        else:
+            breach = Breach.objects.create(
+                school=school,
+                source=Breach.Source.REFUSED_ACCESS,
+                what=what,
+                found_at=now,
+                exercise=exercise,
+                audit_seq=entry.seq,
+            )
+            from .breaches import notify_dpo  # breaches imports nothing of this module's
 
-        notify_dpo(breach)
+            notify_dpo(breach)
     raise NotAllowed(why)
 
 

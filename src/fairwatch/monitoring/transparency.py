@@ -21,7 +21,7 @@ from django.utils import timezone
 from fairwatch.audit import gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import model_catalogue
-from fairwatch.privacy.exercises import SYSTEMATIC_VIEWERS, State
+from fairwatch.privacy.exercises import SYSTEMATIC_VIEWERS
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
 from fairwatch.schools.permissions import ALLOWED, Action
@@ -104,7 +104,7 @@ class Kind:
     kept_for: str
     seen_by: tuple[str, ...]
     how_it_works: tuple[str, ...] = ()
-    active_count: int | None = None  # exercises active now: a count, never who
+    ended_last_year: int | None = None  # exercises ended in the last 12 months (never live)
     monitored_accounts: int | None = None  # accounts with the e-safety monitor role
     basis: BasisSummary | None = None
 
@@ -270,19 +270,12 @@ def _internet(school: School, seen_by: tuple[str, ...], kept: str) -> Kind:
     )
 
 
-def active_exercises(school: School, now: dt.datetime) -> int:
-    """How many exercises are active now (approved and between their start and end)."""
-    return (
-        Exercise.objects.filter(
-            school=school,
-            state__in=[State.APPROVED, State.ACTIVE],
-            start__lte=now,
-            end__gt=now,
-            closed_at__isnull=True,
-        )
-        .only("pk")
-        .count()
-    )
+def ended_last_year(school: School, now: dt.datetime) -> int:
+    """How many exercises ended in the twelve months to `now`. Never how many are running:
+    at a small school a count that went from 0 to 1 would tell the subject."""
+    return Exercise.objects.filter(
+        school=school, closed_at__gt=now - dt.timedelta(days=365), closed_at__lte=now
+    ).count()
 
 
 def _length(prefs: Settings) -> str:
@@ -292,13 +285,12 @@ def _length(prefs: Settings) -> str:
 
 
 def _exercises(school: School, prefs: Settings, now: dt.datetime) -> Kind:
-    active = active_exercises(school, now)
-    if active == 0:
-        status = "No monitoring exercise is active at present."
-    elif active == 1:
-        status = "1 monitoring exercise is active at present."
-    else:
-        status = f"{active} monitoring exercises are active at present."
+    ended = ended_last_year(school, now)
+    status = (
+        f"{'No' if ended == 0 else ended} monitoring exercise{'' if ended == 1 else 's'} "
+        "ended in the last twelve months. Exercises that are running are not counted here, "
+        "so that nobody can tell from this page that one has started."
+    )
     return Kind(
         key="exercises",
         title="Monitoring exercises (occasional monitoring)",
@@ -341,7 +333,7 @@ def _exercises(school: School, prefs: Settings, now: dt.datetime) -> Kind:
             f"It covers one person and {_length(prefs)}. Going on longer needs a fresh approval.",
             "Outside an active exercise nobody can see who is behind a pseudonym.",
         ),
-        active_count=active,
+        ended_last_year=ended,
     )
 
 

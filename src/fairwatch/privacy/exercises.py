@@ -185,6 +185,7 @@ def review(exercise: Exercise, actor: Actor) -> Exercise:
     )
     _need(Role.DPO in actor.roles, "the data protection officer reviews the assessment")
     _need(actor.person != exercise.subject, "the subject cannot review their own monitoring")
+    _need(actor.person != exercise.requester, "the person who asked for it cannot review it")
     return _logged(
         exercise,
         f"reviewed by the DPO {actor.person}",

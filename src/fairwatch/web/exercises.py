@@ -147,11 +147,13 @@ def exercise_new(request: HttpRequest) -> HttpResponse:
 class ApproveForm(forms.Form):
     start = forms.DateTimeField(
         label="Starts",
+        help_text="UK time.",
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     end = forms.DateTimeField(
         label="Ends",
+        help_text="UK time. It closes by itself then.",
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -279,7 +281,10 @@ def exercise_approve(request: HttpRequest, ref: str) -> HttpResponse:
     ex = _found(request, school, ref)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not approved: give a start and an end date and time.")
+        problems = " ".join(
+            f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items()
+        )
+        messages.error(request, f"Not approved. {problems}")
         return redirect("exercise_detail", ex.ref)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     return _action(
@@ -440,6 +445,16 @@ def _initial(a: Assessment) -> dict:
 def exercise_assessment(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
     ex = _found(request, school, ref)
+    gate.record(
+        user=request.user,
+        action="exercise.view",
+        outcome="allowed",
+        school=school,
+        purpose=gate.Purpose.MONITORING,
+        object_type="exercise",
+        object_id=ex.ref,
+        detail={"page": "assessment"},
+    )
     current = exercises.assessment_of(ex)
     longest = settings_for(school).extract_retention_days
     staff = [p for p in _staff(request, school, "choose viewers") if p.pk != ex.subject_id]
@@ -452,7 +467,8 @@ def exercise_assessment(request: HttpRequest, ref: str) -> HttpResponse:
         viewer_choices=choices,
         longest=longest,
     )
-    editable = ex.state == State.DRAFT
+    me = Person.objects.filter(school=school, user=request.user).values_list("pk", flat=True)
+    editable = ex.state == State.DRAFT and ex.requester_id in me
     if request.method == "POST" and editable and form.is_valid():
         try:
             ex = exercises.edit_assessment(request.user, ex, form.assessment())
