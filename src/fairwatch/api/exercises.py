@@ -157,19 +157,7 @@ def _step(fn) -> ExerciseOut:
 def list_exercises(request, slug: str):
     """The exercises the caller has a part in; never one about the caller."""
     school = school_for(request, slug)
-    found = [exercises.refresh(ex) for ex in exercises.visible(request.user, school)]
-    if found:
-        gate.record(
-            user=request.user,
-            action="exercise.list",
-            outcome="allowed",
-            school=school,
-            purpose=gate.Purpose.MONITORING,
-            object_type="exercise",
-            object_id=",".join(ex.ref for ex in found),
-            detail={"via": "api"},
-        )
-    return [_out(ex) for ex in found]
+    return [_out(ex) for ex in exercises.visible(request.user, school, detail={"via": "api"})]
 
 
 @router.post("/schools/{slug}/exercises", response={201: ExerciseOut, **RESPONSES})
@@ -191,14 +179,13 @@ def draft_exercise(request, slug: str, body: DraftIn):
 def get_exercise(request, slug: str, ref: str):
     """One exercise, with what its assessment still lacks (404 for anyone outside it)."""
     ex = _found(request, slug, ref)
-    gate.record(
-        user=request.user,
-        action="exercise.view",
-        outcome="allowed",
-        school=ex.school,
+    exercises.record(
+        request.user,
+        ex.school,
+        "exercise.view",
+        "allowed",
+        ex.ref,
         purpose=gate.Purpose.MONITORING,
-        object_type="exercise",
-        object_id=ex.ref,
         detail={"via": "api"},
     )
     return _out(ex)

@@ -222,15 +222,13 @@ def identified(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = N
             made_by_id=actor.person,
             defaults={"identifier": identifier, "rows": [_row(r) for r in rows]},
         )
-        gate.record(
-            user=user,
-            action="monitoring.reveal",
-            outcome="allowed",
-            school=school,
+        exercises.record(
+            user,
+            school,
+            "monitoring.reveal",
+            "allowed",
+            ex.ref,
             purpose=gate.Purpose.MONITORING,
-            object_type="exercise",
-            object_id=ex.ref,
-            clause=exercises.CLAUSE,
             detail={"rows": len(rows), "systems": [s.value for s in systems]},
         )
     return Identified(ex, identifier, pseudonym, rows, extract)

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fairwatch.audit import gate
+from fairwatch.audit.models import AuditEntry
 from fairwatch.privacy import exercises as rules
 from fairwatch.privacy.exercises import Actor, Assessment, Invalid, NotAllowed, State, System
 from fairwatch.roles import Role
@@ -142,15 +143,7 @@ def draft(user: AbstractBaseUser, school: School, subject: Person) -> Exercise:
         headteachers=_headteachers(school),
         history=[f"drafted by {actor.person}"],
     )
-    gate.record(
-        user=user,
-        action="exercise.draft",
-        outcome="done",
-        school=school,
-        object_type="exercise",
-        object_id=ex.ref,
-        clause=CLAUSE,
-    )
+    record(user, school, "exercise.draft", "done", ex.ref)
     return ex
 
 
@@ -169,26 +162,12 @@ def _step(
             refused = e
         else:
             store(ex, form)
-            gate.record(
-                user=user,
-                action=f"exercise.{action}",
-                outcome="done",
-                school=ex.school,
-                object_type="exercise",
-                object_id=ex.ref,
-                clause=CLAUSE,
-                detail={"state": ex.state},
+            record(
+                user, ex.school, f"exercise.{action}", "done", ex.ref, detail={"state": ex.state}
             )
     if refused is not None:  # recorded outside the step's transaction, which changed nothing
-        gate.record(
-            user=user,
-            action=f"exercise.{action}",
-            outcome="refused",
-            school=ex.school,
-            object_type="exercise",
-            object_id=ex.ref,
-            clause=CLAUSE,
-            detail={"why": str(refused)},
+        record(
+            user, ex.school, f"exercise.{action}", "refused", ex.ref, detail={"why": str(refused)}
         )
         raise refused
     return ex
@@ -273,16 +252,7 @@ def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None)
         if actor.person != ex.requester_id:
             raise NotAllowed("the person who asked for the exercise asks for its extension")
     except NotAllowed as refused:
-        gate.record(
-            user=user,
-            action="exercise.extend",
-            outcome="refused",
-            school=ex.school,
-            object_type="exercise",
-            object_id=ex.ref,
-            clause=CLAUSE,
-            detail={"why": str(refused)},
-        )
+        record(user, ex.school, "exercise.extend", "refused", ex.ref, detail={"why": str(refused)})
         raise
     window_end = form.assessment.window_end
     assessment = dataclasses.replace(
@@ -298,16 +268,7 @@ def extend(user: AbstractBaseUser, ex: Exercise, now: dt.datetime | None = None)
         extends=ex,
         history=[f"drafted by {actor.person} to extend exercise {ex.ref}"],
     )
-    gate.record(
-        user=user,
-        action="exercise.extend",
-        outcome="done",
-        school=ex.school,
-        object_type="exercise",
-        object_id=new.ref,
-        clause=CLAUSE,
-        detail={"extends": ex.ref},
-    )
+    record(user, ex.school, "exercise.extend", "done", new.ref, detail={"extends": ex.ref})
     return new
 
 
@@ -324,14 +285,12 @@ def refresh(ex: Exercise, now: dt.datetime | None = None) -> Exercise:
         if form.state.value != ex.state:
             was = ex.state
             store(ex, form)
-            gate.record(
-                user=None,
-                action="exercise.time",
-                outcome="done",
-                school=ex.school,
-                object_type="exercise",
-                object_id=ex.ref,
-                clause=CLAUSE,
+            record(
+                None,
+                ex.school,
+                "exercise.time",
+                "done",
+                ex.ref,
                 detail={"from": was, "to": ex.state},
             )
     return ex
@@ -340,15 +299,30 @@ def refresh(ex: Exercise, now: dt.datetime | None = None) -> Exercise:
 # --- who knows of an exercise ----------------------------------------------------------------
 
 
-def visible(user: AbstractBaseUser, school: School) -> list[Exercise]:
-    """The exercises `user` has a part in at `school`, newest first; never one about them."""
+def visible(
+    user: AbstractBaseUser, school: School, *, detail: dict[str, Any] | None = None
+) -> list[Exercise]:
+    """The exercises `user` has a part in at `school`, newest first, as time has moved them;
+    never one about them. A list that names any is recorded."""
     try:
         actor = actor_for(user, school)
     except NotAllowed:
         return []
+    now = timezone.now()
     found = Exercise.objects.filter(school=school).exclude(subject_id=actor.person)
     found = found.select_related("subject", "requester").order_by("-created_at", "-pk")
-    return [ex for ex in found if rules.may_see_exercise(_rules_form(ex), actor)]
+    shown = [refresh(ex, now) for ex in found if rules.may_see_exercise(_rules_form(ex), actor)]
+    if shown:
+        record(
+            user,
+            school,
+            "exercise.list",
+            "allowed",
+            ",".join(ex.ref for ex in shown),
+            purpose=gate.Purpose.MONITORING,
+            detail=detail,
+        )
+    return shown
 
 
 def get_visible(user: AbstractBaseUser, school: School, ref: str) -> Exercise:
@@ -366,16 +340,7 @@ def get_visible(user: AbstractBaseUser, school: School, ref: str) -> Exercise:
         except NotAllowed:
             actor = None
     if ex is None or actor is None or not rules.may_see_exercise(_rules_form(ex), actor):
-        gate.record(
-            user=user,
-            action="exercise.view",
-            outcome="refused",
-            school=school,
-            purpose=gate.Purpose.MONITORING,
-            object_type="exercise",
-            object_id=ref[:12],
-            clause=CLAUSE,
-        )
+        record(user, school, "exercise.view", "refused", ref[:12], purpose=gate.Purpose.MONITORING)
         raise Exercise.DoesNotExist(f"no exercise {ref}")
     return ex
 
@@ -515,3 +480,28 @@ def hidden_from(user: AbstractBaseUser, school: School) -> Q:
     for ref in refs:  # also lists of refs, as "exercise.list" writes them
         hide |= Q(object_type="exercise", object_id__contains=ref)
     return hide
+
+
+def record(
+    user: AbstractBaseUser | None,
+    school: School,
+    action: str,
+    outcome: str,
+    ref: str,
+    *,
+    purpose: str = "",
+    clause: str = CLAUSE,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """One audit entry about an exercise, named by its ref."""
+    return gate.record(
+        user=user,
+        action=action,
+        outcome=outcome,
+        school=school,
+        purpose=purpose,
+        object_type="exercise",
+        object_id=ref,
+        clause=clause,
+        detail=detail,
+    )

@@ -70,15 +70,14 @@ def _purge(ex: Exercise, now: dt.datetime, summary: Summary) -> None:
         form = rules.purge(exercises.rules_form(ex), now)
         deleted, _ = Extract.objects.filter(exercise=ex).delete()
         exercises.store(ex, form)
-        gate.record(
-            user=None,
-            action="exercise.purge",
-            outcome="done",
-            school=ex.school,
-            object_type="exercise",
-            object_id=ex.ref,
-            clause="7.2",
+        exercises.record(
+            None,
+            ex.school,
+            "exercise.purge",
+            "done",
+            ex.ref,
             detail={"extracts_deleted": deleted, "closed_at": str(ex.closed_at)},
+            clause="7.2",
         )
     summary.exercises_purged += 1
     summary.extracts_deleted += deleted

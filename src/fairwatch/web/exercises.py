@@ -72,20 +72,9 @@ def _found(request: HttpRequest, school: School, ref: str) -> Exercise:
 @login_required
 def exercise_list(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    now = timezone.now()
-    found = [exercises.refresh(ex, now) for ex in exercises.visible(request.user, school)]
+    found = exercises.visible(request.user, school)
     for ex in found:
         ex.state_label = STATE_LABELS[State(ex.state)]
-    if found:
-        gate.record(
-            user=request.user,
-            action="exercise.list",
-            outcome="allowed",
-            school=school,
-            purpose=gate.Purpose.MONITORING,
-            object_type="exercise",
-            object_id=",".join(ex.ref for ex in found),
-        )
     may_ask = bool(_requester_roles(request, school))
     return render(
         request,
@@ -167,14 +156,8 @@ def _people_named(school: School, ids) -> list[Person]:
 def exercise_detail(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
     ex = exercises.refresh(_found(request, school, ref))
-    gate.record(
-        user=request.user,
-        action="exercise.view",
-        outcome="allowed",
-        school=school,
-        purpose=gate.Purpose.MONITORING,
-        object_type="exercise",
-        object_id=ex.ref,
+    exercises.record(
+        request.user, school, "exercise.view", "allowed", ex.ref, purpose=gate.Purpose.MONITORING
     )
     form = exercises.rules_form(ex)
     actor = exercises.actor_for(request.user, school)
@@ -445,14 +428,13 @@ def _initial(a: Assessment) -> dict:
 def exercise_assessment(request: HttpRequest, ref: str) -> HttpResponse:
     school = _school(request)
     ex = _found(request, school, ref)
-    gate.record(
-        user=request.user,
-        action="exercise.view",
-        outcome="allowed",
-        school=school,
+    exercises.record(
+        request.user,
+        school,
+        "exercise.view",
+        "allowed",
+        ex.ref,
         purpose=gate.Purpose.MONITORING,
-        object_type="exercise",
-        object_id=ex.ref,
         detail={"page": "assessment"},
     )
     current = exercises.assessment_of(ex)
