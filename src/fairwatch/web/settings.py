@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fairwatch.schools",
     "fairwatch.audit",
     "fairwatch.monitoring",
+    "fairwatch.mailflow",
     "fairwatch.web",
 ]
 
