@@ -36,6 +36,9 @@ class Action(StrEnum):
     DECIDE_ACCESS = "access.decide"
     RECORD_BASIS = "monitoring.basis"
     PRIVACY_SETTINGS = "privacy.settings"
+    MANAGE_CHECK_TOKENS = "mailflow.tokens"
+    MANAGE_RELAY_RULES = "mailflow.rules"
+    REVIEW_HELD_MAIL = "mailflow.review_held"
 
 
 ANY_ROLE = frozenset(Role)
@@ -66,6 +69,11 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # The basis for monitoring e-safety monitors' accounts (7.2.1), and the school's limits.
     Action.RECORD_BASIS: frozenset({R.HEADTEACHER, R.DPO}),
     Action.PRIVACY_SETTINGS: frozenset({R.HEADTEACHER, R.DPO}),
+    # The mail flow: tokens for mail add-ins and the relay's rules are set up by the school's
+    # admins; held mail is seen by the Headteacher and the DPO (and by its own sender).
+    Action.MANAGE_CHECK_TOKENS: frozenset({R.HEADTEACHER, R.IT_MANAGER, R.ORG_ADMIN}),
+    Action.MANAGE_RELAY_RULES: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
+    Action.REVIEW_HELD_MAIL: frozenset({R.HEADTEACHER, R.DPO}),
 }
 
 # Which people-viewing action covers which kind of person.
