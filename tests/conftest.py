@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
 
 from tests.cast import build_cast
 
@@ -46,3 +48,32 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real test data not found at {SHARED_DATA} (it sits beside the checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def _empty_audit_trail_after(transactional_db):
+    """Let the end-of-test flush empty the append-only audit trail on SQLite.
+
+    With live_server the test data is really committed, and pytest-django empties every table
+    afterwards. On SQLite that flush is a DELETE, which the audit trail's append-only triggers
+    (audit migrations 0002 and 0004) rightly refuse, so the flush fails. Here -- after the
+    browser has closed, before the flush -- we lift the triggers, empty the trail, and put them
+    straight back, all in one transaction. (PostgreSQL flushes with TRUNCATE, which its row trigger
+    does not stop.)
+    """
+    yield
+    if connection.vendor != "sqlite":
+        return
+    migrations = [
+        importlib.import_module(f"fairwatch.audit.migrations.{name}")
+        for name in ("0002_append_only_triggers", "0004_head_forward_only")
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for migration in migrations:
+            for sql in migration.SQLITE_REVERSE:
+                cursor.execute(sql)
+        cursor.execute("DELETE FROM audit_auditentry")
+        cursor.execute("DELETE FROM audit_audithead")
+        for migration in migrations:
+            for sql in migration.SQLITE:
+                cursor.execute(sql)

@@ -544,6 +544,108 @@ def privacy_rotate_key(
         )
 
 
+def _host_port(value: str, option: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise _fail(f"{option} must be HOST:PORT, e.g. 127.0.0.1:2525 (got {value!r})", 2)
+    return host.strip("[]"), int(port)
+
+
+@app.command()
+def relay(
+    listen: Annotated[str, typer.Option(help="Where to listen, HOST:PORT.")] = "127.0.0.1:2525",
+    upstream: Annotated[
+        str, typer.Option(help="The school's real smarthost, HOST:PORT.")
+    ] = "127.0.0.1:25",
+    school: Annotated[
+        list[str] | None,
+        typer.Option(help="A school to relay for (repeat for several; default: all)."),
+    ] = None,
+    upstream_starttls: Annotated[bool, typer.Option(help="Use STARTTLS upstream.")] = False,
+    upstream_user: Annotated[str, typer.Option(help="Log in upstream as this user.")] = "",
+    upstream_password_file: Annotated[
+        Path | None, typer.Option(help="File holding the upstream password.")
+    ] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="Offer STARTTLS with this cert.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="The key for --tls-cert.")] = None,
+    require_starttls: Annotated[bool, typer.Option(help="Refuse mail before STARTTLS.")] = False,
+    auth: Annotated[
+        bool, typer.Option(help="Require SMTP AUTH with a Fairwatch log-in (needs TLS).")
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Delivery workers.")] = 4,
+) -> None:
+    """Run the SMTP relay: check each message (clause 4), then pass it on, warn, hold or reject
+    it by the school's rules, and deliver to the smarthost. Mail is answered 250 only once it
+    is on disk; Ctrl-C or SIGTERM stops it after the deliveries in flight."""
+    import asyncio
+    import signal
+    import ssl
+
+    _django()
+    from django.contrib.auth import authenticate
+
+    from fairwatch.mailflow.relay import record_event, setup_for, spool
+    from fairwatch.relay.server import Config, Relay, Upstream
+    from fairwatch.schools.models import School
+
+    listen_host, listen_port = _host_port(listen, "--listen")
+    up_host, up_port = _host_port(upstream, "--upstream")
+    schools = [_school(slug) for slug in school] if school else list(School.objects.all())
+    if not schools:
+        raise _fail("there are no schools yet: create one with `fairwatch school create`")
+    tls = None
+    if tls_cert or tls_key:
+        if not (tls_cert and tls_key):
+            raise _fail("--tls-cert and --tls-key go together", 2)
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        try:
+            tls.load_cert_chain(tls_cert, tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            raise _fail(f"cannot load {tls_cert} / {tls_key}: {exc}", 2) from None
+    if auth and tls is None:
+        raise _fail("--auth sends passwords, so it needs --tls-cert and --tls-key", 2)
+    password = ""
+    if upstream_password_file is not None:
+        try:
+            password = upstream_password_file.read_text().strip()
+        except OSError as exc:
+            raise _fail(f"cannot read {upstream_password_file}: {exc.strerror}", 2) from None
+
+    def log_in(username: str, secret: str) -> bool:
+        return authenticate(username=username, password=secret) is not None
+
+    out.print(f"Preparing the checks for {len(schools)} school(s)…")
+    config = Config(
+        schools={s.slug: setup_for(s) for s in schools},
+        upstream=Upstream(
+            up_host, up_port, starttls=upstream_starttls, username=upstream_user, password=password
+        ),
+        spool=spool(),
+        workers=workers,
+        on_event=record_event,
+        tls_context=tls,
+        require_starttls=require_starttls,
+        authenticate=log_in if auth else None,
+    )
+
+    async def run() -> None:
+        server = Relay(config)
+        port = await server.start(listen_host, listen_port)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopping.set)
+        out.print(
+            f"Relaying for {', '.join(s.slug for s in schools)} on {listen_host}:{port}, "
+            f"delivering to {up_host}:{up_port}; spool {config.spool.root}"
+        )
+        await stopping.wait()
+        out.print("Stopping after the deliveries in flight…")
+        await server.stop()
+
+    asyncio.run(run())
+
+
 @retention_app.command("run")
 def retention_run(
     school: Annotated[

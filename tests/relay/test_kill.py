@@ -80,9 +80,7 @@ def test_killed_mid_load_and_restarted_every_accepted_message_arrives_once(tmp_p
             t.join(timeout=60)
         sink.wait_for(len(accepted), timeout=30)
         time.sleep(1.0)  # anything more would be a duplicate
-        got = Counter(
-            (r.message["Message-ID"], rcpt) for r in sink.received for rcpt in r.rcpt_tos
-        )
+        got = Counter((r.message["Message-ID"], rcpt) for r in sink.received for rcpt in r.rcpt_tos)
     finally:
         relay.send_signal(signal.SIGTERM)
         relay.wait(timeout=10)

@@ -202,7 +202,7 @@ class Handler:
             held = Envelope(**{**base.__dict__, "findings": tuple(f.as_dict() for f in findings)})
             ident = self.config.spool.accept(held, _headers(findings, action) + data, held=True)
             self._notify(setup, env.mail_from, subject, decision, held=True)
-            self._event("hold", id=ident, subject=subject, **details)
+            self._event("hold", id=ident, subject=subject, to=rcpts, **details)
             return f"250 2.0.0 Held for a check under policy clause {lead.clause} (id {ident})"
         if action is Action.WARN:
             data = _headers(findings, action) + data

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from fairwatch.api.routes import api
 
-from . import access, breaches, exercises, transparency, views
+from . import access, breaches, exercises, held, transparency, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,5 +24,6 @@ urlpatterns = [
     path("breaches/", include(breaches.urlpatterns)),
     path("my-data/", include(access.urlpatterns)),
     path("monitoring/", include(transparency.urlpatterns)),
+    path("mail/held/", include(held.urlpatterns)),
     path("api/v1/", api.urls),
 ]

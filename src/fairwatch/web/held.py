@@ -1,0 +1,70 @@
+"""Pages: mail the relay holds (clause 4). Its sender, the Headteacher and the DPO see it; the
+sender or the Headteacher releases or deletes it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from fairwatch.mailflow import held
+from fairwatch.mailflow.models import HeldMessage
+
+from .context import school_for_request
+
+
+def _school(request: HttpRequest):
+    school = school_for_request(request)
+    if school is None:
+        raise PermissionDenied("You have no role at any school.")
+    return school
+
+
+@login_required
+def held_list(request: HttpRequest) -> HttpResponse:
+    school = _school(request)
+    state = request.GET.get("state", "held")
+    qs = held.visible(request.user, school)
+    if state in HeldMessage.State.values:
+        qs = qs.filter(state=state)
+    items = list(qs[:200])
+    for item in items:
+        item.can_decide = held.may_decide(request.user, school, item)
+    return render(
+        request,
+        "web/held/list.html",
+        {"items": items, "state": state, "states": HeldMessage.State.choices},
+    )
+
+
+@login_required
+@require_POST
+def held_decide(request: HttpRequest, spool_id: str) -> HttpResponse:
+    school = _school(request)
+    try:
+        item = held.get(request.user, school, spool_id)
+    except HeldMessage.DoesNotExist:
+        raise Http404("No such held message") from None
+    release = request.POST.get("do") == "release"
+    try:
+        (held.release if release else held.delete)(request.user, item)
+    except ValueError as e:
+        messages.error(request, f"Not done: {e}")
+    else:
+        messages.success(
+            request,
+            "Released: the relay is sending it now."
+            if release
+            else "Deleted: it will not be sent.",
+        )
+    return redirect("held_mail")
+
+
+urlpatterns = [
+    path("", held_list, name="held_mail"),
+    path("<str:spool_id>/", held_decide, name="held_decide"),
+]
