@@ -584,6 +584,7 @@ def relay(
     _django()
     from django.contrib.auth import authenticate
 
+    from fairwatch.checks.engine import prepare
     from fairwatch.mailflow.relay import record_event, setup_for, spool
     from fairwatch.relay.server import Config, Relay, Upstream
     from fairwatch.schools.models import School
@@ -639,7 +640,21 @@ def relay(
             f"Relaying for {', '.join(s.slug for s in schools)} on {listen_host}:{port}, "
             f"delivering to {up_host}:{up_port}; spool {config.spool.root}"
         )
+
+        async def refresh() -> None:  # roster changes and new rules, every five minutes
+            while True:
+                await asyncio.sleep(300)
+                try:
+                    fresh = await asyncio.to_thread(lambda: {s.slug: setup_for(s) for s in schools})
+                    for setup in fresh.values():
+                        await asyncio.to_thread(prepare, setup.context)
+                    config.schools = fresh
+                except Exception as exc:  # keep relaying with what it has
+                    err.print(f"[yellow]could not refresh the schools' rules:[/] {exc}")
+
+        refreshing = asyncio.create_task(refresh())
         await stopping.wait()
+        refreshing.cancel()
         out.print("Stopping after the deliveries in flight…")
         await server.stop()
 

@@ -116,3 +116,24 @@ def test_the_held_mail_page_shows_buttons_to_those_who_may_decide(world, client)
     assert "Deleted" in r.content.decode()
     item.refresh_from_db()
     assert item.state == "deleted" and relay.config.spool.count("held") == 0
+
+
+def test_the_rules_page_sets_an_action_per_check_for_the_head_and_it_only(client, db, tmp_path):
+    cast = build_cast(tmp_path)
+    client.force_login(cast.teacher)
+    assert client.get("/mail/rules/").status_code == 403
+    client.force_login(cast.it)
+    page = client.get("/mail/rules/").content.decode()
+    assert "A pupil&#x27;s or parent&#x27;s name in the subject line" in page
+    assert 'href="/policy/#clause-4-3"' in page
+    r = client.post("/mail/rules/", {"subject-roster-name": "reject", "prof-shouting": "pass"})
+    assert r.status_code == 302
+    assert dict(RelayRule.objects.values_list("check_slug", "action")) == {
+        "subject-roster-name": "reject",
+        "prof-shouting": "pass",
+    }
+    client.post("/mail/rules/", {"subject-roster-name": "default"})
+    assert not RelayRule.objects.filter(check_slug="subject-roster-name").exists()
+    assert AuditEntry.objects.filter(action="mailflow.rules", outcome="done").count() == 2
+    client.post("/mail/rules/", {"subject-roster-name": "explode"})
+    assert not RelayRule.objects.filter(check_slug="subject-roster-name").exists()

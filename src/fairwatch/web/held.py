@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from fairwatch.mailflow import held
+from fairwatch.catalogue import model_catalogue
+from fairwatch.mailflow import held, rules
 from fairwatch.mailflow.models import HeldMessage
+from fairwatch.schools.permissions import Action, may
 
 from .context import school_for_request
 
@@ -68,3 +70,38 @@ urlpatterns = [
     path("", held_list, name="held_mail"),
     path("<str:spool_id>/", held_decide, name="held_decide"),
 ]
+
+
+@login_required
+def relay_rules(request: HttpRequest) -> HttpResponse:
+    """What the relay does per check at this school (the Headteacher and the IT manager)."""
+    school = _school(request)
+    if not may(request.user, Action.MANAGE_RELAY_RULES, school):
+        raise PermissionDenied("The Headteacher or the IT manager sets the relay's rules.")
+    if request.method == "POST":
+        wanted = {slug: request.POST.get(slug, rules.DEFAULT) for slug in rules.CHECKS}
+        try:
+            changed = rules.update(request.user, school, wanted)
+        except ValueError as e:
+            messages.error(request, f"Not saved: {e}.")
+        else:
+            messages.success(
+                request,
+                f"Saved: {len(changed)} rule(s) changed. The relay uses them within five minutes.",
+            )
+        return redirect("relay_rules")
+    now = rules.current(school)
+    rows = [
+        {
+            "slug": slug,
+            "clause": clause,
+            "anchor": model_catalogue().get(clause).anchor,
+            "label": label,
+            "action": now[slug],
+        }
+        for slug, (clause, label) in rules.CHECKS.items()
+    ]
+    return render(request, "web/held/rules.html", {"rows": rows, "choices": rules.CHOICES})
+
+
+rules_urlpatterns = [path("", relay_rules, name="relay_rules")]

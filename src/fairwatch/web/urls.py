@@ -25,5 +25,6 @@ urlpatterns = [
     path("my-data/", include(access.urlpatterns)),
     path("monitoring/", include(transparency.urlpatterns)),
     path("mail/held/", include(held.urlpatterns)),
+    path("mail/rules/", include(held.rules_urlpatterns)),
     path("api/v1/", api.urls),
 ]
