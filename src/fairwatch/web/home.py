@@ -30,6 +30,10 @@ PUPIL_LIST = Capability("See pupils and their parents or carers", "5", "people",
 ASK_EXERCISE = Capability(
     "Ask for a monitoring exercise when there is a concern", "7.1", "exercises"
 )
+HELD_MAIL = Capability(
+    "See mail the relay is holding, and send it on or delete it", "4", "held_mail"
+)
+RELAY_RULES = Capability("Set what the mail relay does for each check", "4", "relay_rules")
 ACTIVITY = Capability("See email and internet activity as pseudonyms and totals", "3.2", "activity")
 
 CAPABILITIES: dict[Role, list[Capability]] = {
@@ -43,6 +47,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Raise a concern about a colleague, or report cyberbullying", "7.5"),
         Capability("See what monitoring is in force, and why", "3.2", "transparency"),
         Capability("Ask for your own data", "5", "my_data"),
+        Capability("See your email the relay is holding", "4", "held_mail"),
         Capability(
             "Report a data breach, such as an email sent to the wrong person",
             "5.2",
@@ -55,6 +60,8 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Decide requests for private internet use", "3.1"),
         Capability("Approve official channels and professional spaces", "6.7"),
         Capability("Approve monitoring exercises", "7.1", "exercises"),
+        HELD_MAIL,
+        RELAY_RULES,
         ACTIVITY,
         Capability(
             "Record the basis for monitoring e-safety monitors", "7.2.1", "systematic_basis"
@@ -87,6 +94,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Review privacy impact assessments", "7.2", "exercises"),
         Capability("Keep the breach register", "5.2", "breaches"),
         Capability("Answer staff requests for their own data", "5", "access_requests"),
+        Capability("See mail the relay is holding", "4", "held_mail"),
         ACTIVITY,
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
     ],
@@ -94,6 +102,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         STAFF_LIST,
         Capability("Import the roster from the MIS (fairwatch import roster)", "5"),
         Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
+        RELAY_RULES,
         ACTIVITY,
     ],
     Role.HR_ADVISER: [
