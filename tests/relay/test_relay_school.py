@@ -137,3 +137,23 @@ def test_the_rules_page_sets_an_action_per_check_for_the_head_and_it_only(client
     assert AuditEntry.objects.filter(action="mailflow.rules", outcome="done").count() == 2
     client.post("/mail/rules/", {"subject-roster-name": "explode"})
     assert not RelayRule.objects.filter(check_slug="subject-roster-name").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--listen", "nowhere"], "--listen must be HOST:PORT"),
+        (["--upstream", "mail:99999"], "--upstream must be HOST:PORT"),
+        (["--auth"], "--auth sends passwords"),
+        (["--tls-cert", "/nonexistent.pem"], "--tls-cert and --tls-key go together"),
+        (["--school", "nowhere"], "no school 'nowhere'"),
+    ],
+)
+def test_the_relay_command_refuses_bad_options_clearly(db, tmp_path, args, says):
+    from typer.testing import CliRunner
+
+    from fairwatch.cli import app
+
+    build_cast(tmp_path)
+    result = CliRunner().invoke(app, ["relay", *args])
+    assert result.exit_code != 0 and says in result.output, result.output
