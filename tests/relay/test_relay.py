@@ -159,3 +159,17 @@ def test_when_upstream_is_down_mail_is_queued_and_delivered_when_it_returns(make
         assert relay.config.spool.count() == 0
     finally:
         later.stop()
+
+
+def test_when_the_spool_cannot_take_mail_the_sender_is_told_to_try_later(make_relay, sink):
+    from fairwatch.relay.spool import SpoolError
+
+    relay = make_relay()
+
+    def full(*args, **kwargs):
+        raise SpoolError("cannot write to the spool: No space left on device")
+
+    relay.config.spool.accept = full
+    with pytest.raises(smtplib.SMTPDataError) as later:
+        send(relay, PLAIN)
+    assert later.value.smtp_code == 451  # a temporary failure: the sender keeps it and retries
