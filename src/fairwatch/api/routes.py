@@ -204,3 +204,7 @@ from . import access, breaches, exercises, transparency  # noqa: E402
 
 for _module in (exercises, breaches, access, transparency):
     api.add_router("", _module.router)
+
+from . import check  # noqa: E402
+
+api.add_router("", check.router)
