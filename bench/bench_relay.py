@@ -485,6 +485,8 @@ class RelayProcess:
                 args.relay_stub,
                 "--threads",
                 str(args.relay_threads),
+                "--processes",
+                str(args.processes),
             ],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -695,6 +697,9 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=8, help="concurrent senders (8)")
     parser.add_argument("--count", type=int, default=3000, help="messages per phase (3000)")
     parser.add_argument("--workers", type=int, default=4, help="relay delivery workers (4)")
+    parser.add_argument(
+        "--processes", type=int, default=0, help="relay processes taking mail in (0: one per core)"
+    )
     parser.add_argument("--warmup", type=int, default=200, help="untimed messages first (200)")
     parser.add_argument("--seed", type=int, default=SEED, help="for the mail written")
     parser.add_argument(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import types
@@ -36,7 +37,7 @@ from relay_school import NOTICES_FROM, school_context  # noqa: E402
 from fairwatch.checks import parse  # noqa: E402
 from fairwatch.checks.message import Message  # noqa: E402
 from fairwatch.relay import server  # noqa: E402
-from fairwatch.relay.server import Config, Relay, SchoolSetup, Upstream  # noqa: E402
+from fairwatch.relay.server import Config, Relay, SchoolSetup, Upstream, serve  # noqa: E402
 from fairwatch.relay.spool import Spool  # noqa: E402
 
 
@@ -51,12 +52,9 @@ def stub(what: str) -> None:
         server.parse_bytes = lambda data: Message(sender=None)
 
 
-async def main(args: argparse.Namespace) -> None:
-    stub(args.stub)
-    if args.threads:
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(args.threads))
+def config_for(args: argparse.Namespace) -> Config:
     context = school_context()
-    config = Config(
+    return Config(
         schools={context.slug: SchoolSetup(context, {}, NOTICES_FROM)},
         upstream=Upstream("127.0.0.1", args.upstream_port, timeout=30),
         spool=Spool(Path(args.spool)),
@@ -64,7 +62,12 @@ async def main(args: argparse.Namespace) -> None:
         first_backoff=0.2,
         max_backoff=1.0,
     )
-    relay = Relay(config)
+
+
+async def main(args: argparse.Namespace) -> None:
+    """One process, with a thread pool of a chosen size (diagnosis only)."""
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(args.threads))
+    relay = Relay(config_for(args))
     port = await relay.start("127.0.0.1", args.port)
     print(f"ready {port}", flush=True)
     stop = asyncio.Event()
@@ -91,5 +94,19 @@ if __name__ == "__main__":
     parser.add_argument(
         "--threads", type=int, default=0, help="diagnosis only: the thread pool's size"
     )
+    parser.add_argument(
+        "--processes", type=int, default=0, help="processes taking mail in (0: one per core)"
+    )
     logging.basicConfig(level=logging.WARNING, format="relay: %(levelname)s %(message)s")
-    asyncio.run(main(parser.parse_args()))
+    args = parser.parse_args()
+    stub(args.stub)
+    if args.threads:
+        asyncio.run(main(args))
+    else:
+        serve(
+            config_for(args),
+            "127.0.0.1",
+            args.port,
+            processes=args.processes or os.cpu_count() or 1,
+            ready=lambda port: print(f"ready {port}", flush=True),
+        )

@@ -573,20 +573,22 @@ def relay(
         bool, typer.Option(help="Require SMTP AUTH with a Fairwatch log-in (needs TLS).")
     ] = False,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Delivery workers.")] = 4,
+    processes: Annotated[
+        int,
+        typer.Option(min=0, max=64, help="Processes taking mail in (0: one per core)."),
+    ] = 0,
 ) -> None:
     """Run the SMTP relay: check each message (clause 4), then pass it on, warn, hold or reject
     it by the school's rules, and deliver to the smarthost. Mail is answered 250 only once it
     is on disk; Ctrl-C or SIGTERM stops it after the deliveries in flight."""
-    import asyncio
-    import signal
     import ssl
 
     _django()
     from django.contrib.auth import authenticate
+    from django.db import connections
 
-    from fairwatch.checks.engine import prepare
     from fairwatch.mailflow.relay import record_event, setup_for, spool
-    from fairwatch.relay.server import Config, Relay, Upstream
+    from fairwatch.relay.server import Config, Upstream, serve
     from fairwatch.schools.models import School
 
     listen_host, listen_port = _host_port(listen, "--listen")
@@ -615,6 +617,7 @@ def relay(
     def log_in(username: str, secret: str) -> bool:
         return authenticate(username=username, password=secret) is not None
 
+    processes = processes or os.cpu_count() or 1
     out.print(f"Preparing the checks for {len(schools)} school(s)…")
     config = Config(
         schools={s.slug: setup_for(s) for s in schools},
@@ -627,38 +630,18 @@ def relay(
         tls_context=tls,
         require_starttls=require_starttls,
         authenticate=log_in if auth else None,
+        reload=lambda: {s.slug: setup_for(s) for s in schools},  # every five minutes
     )
 
-    async def run() -> None:
-        server = Relay(config)
-        port = await server.start(listen_host, listen_port)
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stopping.set)
+    def ready(port: int) -> None:
         out.print(
-            f"Relaying for {', '.join(s.slug for s in schools)} on {listen_host}:{port}, "
-            f"delivering to {up_host}:{up_port}; spool {config.spool.root}"
+            f"Relaying for {', '.join(s.slug for s in schools)} on {listen_host}:{port} "
+            f"({processes} process(es)), delivering to {up_host}:{up_port}; "
+            f"spool {config.spool.root}. Ctrl-C stops it."
         )
 
-        async def refresh() -> None:  # roster changes and new rules, every five minutes
-            while True:
-                await asyncio.sleep(300)
-                try:
-                    fresh = await asyncio.to_thread(lambda: {s.slug: setup_for(s) for s in schools})
-                    for setup in fresh.values():
-                        await asyncio.to_thread(prepare, setup.context)
-                    config.schools = fresh
-                except Exception as exc:  # keep relaying with what it has
-                    err.print(f"[yellow]could not refresh the schools' rules:[/] {exc}")
-
-        refreshing = asyncio.create_task(refresh())
-        await stopping.wait()
-        refreshing.cancel()
-        out.print("Stopping after the deliveries in flight…")
-        await server.stop()
-
-    asyncio.run(run())
+    connections.close_all()  # each process opens its own
+    serve(config, listen_host, listen_port, processes=processes, ready=ready)
 
 
 @retention_app.command("run")

@@ -83,7 +83,8 @@ def test_a_medium_finding_warns_with_headers_and_a_note_to_the_sender(make_relay
     note = next(r for r in got if r.rcpt_tos == [SENDER])
     assert mail.message["X-Fairwatch-Action"] == "warn"
     assert "4.3 subject-roster-name medium" in mail.message.get_all("X-Fairwatch-Finding")
-    assert note.mail_from == "<>" and "Clause 4.3" in note.message.get_payload()
+    text = note.message.get_payload(decode=True).decode("utf-8")
+    assert note.mail_from == "<>" and "Clause 4.3" in text
     assert note.message["Auto-Submitted"] == "auto-generated"
     assert [k for k, _ in relay.events].count("warn") == 1
 

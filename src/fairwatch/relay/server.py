@@ -9,15 +9,16 @@ callback that writes the audit trail. A message is answered 250 only once it is 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.header import Header
 from email.utils import formatdate, make_msgid
 from typing import Any
 
@@ -36,7 +37,7 @@ from .spool import QUEUE, Envelope, Item, Spool, SpoolError
 log = logging.getLogger("fairwatch.relay")
 
 MAX_RECIPIENTS = 500
-RESCAN_EVERY = 2.0  # seconds: pick up messages released from the quarantine by the web app
+RESCAN_EVERY = 0.25  # seconds: pick up mail from other processes and released from quarantine
 
 Event = Callable[..., None]  # on_event(kind, **details); called in a worker thread
 
@@ -72,6 +73,8 @@ class Config:
     tls_context: ssl.SSLContext | None = None  # offer STARTTLS with this
     require_starttls: bool = False
     authenticate: Callable[[str, str], bool] | None = None  # AUTH PLAIN/LOGIN, when given
+    reload: Callable[[], dict[str, SchoolSetup]] | None = None  # fresh rosters and rules
+    reload_every: float = 300.0
 
     def school_for(self, sender: str) -> SchoolSetup | None:
         """The school whose domain the sender's address is at (or under)."""
@@ -94,17 +97,26 @@ def _headers(findings: tuple[Finding, ...], action: Action) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("ascii", "replace")
 
 
+def _note(sender: str, to: str, subject: str, text: str, auto: str) -> bytes:
+    """A plain text note from the relay, built directly (EmailMessage's header machinery costs
+    more than the rest of the relay's work on a message)."""
+    body = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    head = (
+        f"From: {sender}\r\nTo: {to}\r\nDate: {formatdate(localtime=True)}\r\n"
+        f"Message-ID: {make_msgid('fairwatch')}\r\nAuto-Submitted: {auto}\r\n"
+        f"Subject: {Header(subject, 'utf-8').encode()}\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    )
+    encoded = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    return head.encode("ascii") + encoded
+
+
+def _from(setup: SchoolSetup) -> str:
+    return setup.notices_from or f"fairwatch@{next(iter(setup.context.domains), 'invalid')}"
+
+
 def _notice(setup: SchoolSetup, to: str, subject: str, decision: Decision, held: bool) -> bytes:
     """The short note to the sender: each finding with its clause and what to do instead."""
-    msg = EmailMessage()
-    msg["From"] = setup.notices_from or f"fairwatch@{next(iter(setup.context.domains), 'invalid')}"
-    msg["To"] = to
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid("fairwatch")
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
-    msg["Subject"] = (
-        "Your email is held for a check" if held else "Please check the email you just sent"
-    )
     intro = (
         "Your email has been held, not sent. You or the Headteacher can release or delete it "
         "in Fairwatch."
@@ -114,8 +126,8 @@ def _notice(setup: SchoolSetup, to: str, subject: str, decision: Decision, held:
     parts = [intro, f"Subject: {subject or '(no subject)'}", ""]
     for f in decision.because[:10]:
         parts += [f"Clause {f.clause}: {f.message}", f"What to do instead: {f.fix}", ""]
-    msg.set_content("\n".join(parts))
-    return msg.as_bytes(policy=SMTP_POLICY)
+    title = "Your email is held for a check" if held else "Please check the email you just sent"
+    return _note(_from(setup), to, title, "\n".join(parts), "auto-generated")
 
 
 def _bcc(message: Any, rcpt_tos: list[str]) -> Any:
@@ -283,16 +295,26 @@ class Deliverer:
         self.delivered = 0
 
     def wake(self, ident: str) -> None:
-        """A message is in the queue now (called from any thread)."""
-        loop = self._loop
-        loop.call_soon_threadsafe(self._add, ident, 0.0)
+        """A message is in the queue now (called from any thread). In a process that only
+        takes mail in, the delivering process finds it on its next look at the queue."""
+        if self._tasks:
+            self._loop.call_soon_threadsafe(self._add, ident, 0.0)
+
+    def accept_only(self) -> None:
+        self._loop = asyncio.get_running_loop()
 
     def _add(self, ident: str, delay: float) -> None:
+        """Queue a message once: one the deliverer already has (queued, waiting to retry or
+        being sent) is not queued again, or two workers could send it at the same time."""
+        if ident in self._known:
+            return
+        self._known.add(ident)
+        self._schedule(ident, delay)
+
+    def _schedule(self, ident: str, delay: float) -> None:
         if delay <= 0:
-            self._known.add(ident)
             self._ready.put_nowait(ident)
         else:
-            self._known.add(ident)
             self._loop.call_later(delay, self._ready.put_nowait, ident)
 
     async def start(self) -> None:
@@ -308,13 +330,13 @@ class Deliverer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _rescan(self) -> None:
-        items = await asyncio.to_thread(lambda: list(self.spool.items(QUEUE)))
+        def new() -> list[tuple[str, float]]:
+            fresh = [i for i in self.spool.ids(QUEUE) if i not in self._known]
+            return [(i, self.spool.state(i).next_try) for i in fresh]
+
         now = time.time()
-        for item in items:
-            if item.id in self._known:
-                continue
-            state = await asyncio.to_thread(self.spool.state, item.id)
-            self._add(item.id, max(0.0, state.next_try - now))
+        for ident, next_try in await asyncio.to_thread(new):
+            self._add(ident, max(0.0, next_try - now))
 
     async def _rescan_forever(self) -> None:
         while True:
@@ -333,7 +355,7 @@ class Deliverer:
                 if retry is None:
                     self._known.discard(ident)
                 else:
-                    self._add(ident, retry)
+                    self._schedule(ident, retry)
         finally:
             await asyncio.to_thread(conn.close)
 
@@ -386,15 +408,14 @@ class Deliverer:
         setup = self.config.schools.get(item.envelope.school)
         if setup is None:
             return
-        msg = EmailMessage()
-        msg["From"] = setup.notices_from or "fairwatch@invalid"
-        msg["To"] = item.envelope.mail_from
-        msg["Subject"] = "Your email could not be delivered"
-        msg["Auto-Submitted"] = "auto-replied"
-        msg.set_content(
+        note = _note(
+            _from(setup),
+            item.envelope.mail_from,
+            "Your email could not be delivered",
             "The school's mail server refused your email for: "
             + ", ".join(recipients)
-            + f"\nReason: {why}\n"
+            + f"\nReason: {why}\n",
+            "auto-replied",
         )
         ident = self.spool.accept(
             Envelope(
@@ -403,7 +424,7 @@ class Deliverer:
                 kind="notice",
                 school=item.envelope.school,
             ),
-            msg.as_bytes(policy=SMTP_POLICY),
+            note,
         )
         self.wake(ident)
 
@@ -460,12 +481,19 @@ class Relay:
             )
         return SMTP(self.handler, **kwargs)
 
-    async def start(self, host: str, port: int) -> int:
+    async def start(
+        self, host: str, port: int, *, deliver: bool = True, reuse_port: bool = False
+    ) -> int:
+        """Listen on host:port. `deliver` runs the deliverer here too (one process of a group
+        does; the others only take mail in). `reuse_port` lets processes share the port."""
         for setup in self.config.schools.values():
             await asyncio.to_thread(prepare, setup.context)
-        await self.deliverer.start()
+        if deliver:
+            await self.deliverer.start()
+        else:
+            self.deliverer.accept_only()
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(self._smtp, host, port)
+        self.server = await loop.create_server(self._smtp, host, port, reuse_port=reuse_port)
         return self.server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -473,3 +501,75 @@ class Relay:
             self.server.close()
             await self.server.wait_closed()
         await self.deliverer.stop()
+
+
+def serve(config: Config, host: str, port: int, *, processes: int = 1, ready=None) -> None:
+    """Run the relay until SIGINT or SIGTERM, in `processes` processes sharing the port: each
+    takes mail in (parsing and checking it holds the GIL, so one process uses one core), and
+    the first also delivers. All write to the same spool, where names never collide, and only
+    one process delivers, so nothing is sent twice. `ready(port)` is called once listening."""
+    import os
+    import signal
+
+    if port == 0 and processes > 1:  # the group must agree on a port: take a free one now
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = probe.getsockname()[1]
+    children: list[int] = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:  # a child: take mail in until told to stop
+            code = 0
+            try:
+                asyncio.run(_run(config, host, port, deliver=False, reuse=True, ready=None))
+            except BaseException:
+                log.exception("relay process failed")
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    try:
+        asyncio.run(_run(config, host, port, deliver=True, reuse=processes > 1, ready=ready))
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+async def _run(config: Config, host: str, port: int, *, deliver: bool, reuse: bool, ready):
+    import signal
+    import sys
+
+    # A message waits on hand-offs between the event loop and the threads that check it and
+    # write it to disk; Python lets a thread keep the GIL 5 ms by default before another may
+    # run, which is most of a message's wait. Hand over ten times as often.
+    sys.setswitchinterval(0.0005)
+    relay = Relay(config)
+    bound = await relay.start(host, port, deliver=deliver, reuse_port=reuse)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    if ready is not None:
+        ready(bound)
+    reloading = asyncio.create_task(_reload_forever(config)) if config.reload else None
+    await stopping.wait()
+    if reloading is not None:
+        reloading.cancel()
+    await relay.stop()
+
+
+async def _reload_forever(config: Config) -> None:
+    """Rosters change and rules are edited in the web app: pick them up now and then."""
+    assert config.reload is not None
+    while True:
+        await asyncio.sleep(config.reload_every)
+        try:
+            fresh = await asyncio.to_thread(config.reload)
+            for setup in fresh.values():
+                await asyncio.to_thread(prepare, setup.context)
+            config.schools = fresh
+        except Exception:  # keep relaying with what it has
+            log.exception("could not reload the schools' rosters and rules")
