@@ -32,7 +32,7 @@ class ExemptIn(Schema):
     reason: str
 
 
-class PersonRef(Schema):
+class RequesterRef(Schema):
     id: int
     display_name: str
     email: str
@@ -52,7 +52,7 @@ class AccessRequestOut(Schema):
     withheld: str  # none, some or all: what the person is told, never why
     archive_sha256: str
     # For the DPO only; null when the caller is the requester.
-    person: PersonRef | None = None
+    person: RequesterRef | None = None
     exemption: str | None = None
     overdue: bool | None = None
     open_exercises: list[str] | None = None
@@ -79,7 +79,7 @@ def _out(item: access.Listed, *, for_dpo: bool) -> AccessRequestOut:
     )
     if for_dpo:
         p = r.person
-        out.person = PersonRef(
+        out.person = RequesterRef(
             id=p.pk, display_name=p.display_name, email=p.email, external_id=p.external_id
         )
         out.exemption = r.exemption

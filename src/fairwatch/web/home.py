@@ -34,6 +34,7 @@ HELD_MAIL = Capability(
     "See mail the relay is holding, and send it on or delete it", "4", "held_mail"
 )
 RELAY_RULES = Capability("Set what the mail relay does for each check", "4", "relay_rules")
+CHECK_TOKENS = Capability("Issue and revoke tokens for mail add-ins", "4", "check_tokens")
 ACTIVITY = Capability("See email and internet activity as pseudonyms and totals", "3.2", "activity")
 
 CAPABILITIES: dict[Role, list[Capability]] = {
@@ -62,6 +63,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Approve monitoring exercises", "7.1", "exercises"),
         HELD_MAIL,
         RELAY_RULES,
+        CHECK_TOKENS,
         ACTIVITY,
         Capability(
             "Record the basis for monitoring e-safety monitors", "7.2.1", "systematic_basis"
@@ -103,6 +105,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Import the roster from the MIS (fairwatch import roster)", "5"),
         Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
         RELAY_RULES,
+        CHECK_TOKENS,
         ACTIVITY,
     ],
     Role.HR_ADVISER: [
@@ -119,6 +122,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
     ],
     Role.ORG_ADMIN: [
         Capability("Manage the schools of your trust or authority and their users", "2"),
+        CHECK_TOKENS,
     ],
 }
 
