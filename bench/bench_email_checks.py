@@ -35,11 +35,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from fairwatch import demo_data
-from fairwatch.checks.context import RosterPerson, SchoolContext
+from fairwatch.checks.context import SchoolContext
 from fairwatch.checks.engine import check_message, prepare
 from fairwatch.checks.findings import Severity
 from fairwatch.checks.message import Address, Message
 from fairwatch.checks.parse import read_file
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_school import context_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "shared" / "data" / "email"
@@ -50,53 +53,7 @@ SAMPLE_EVERY, SAMPLE_MAX_CHARS = 20, 20_000
 
 def demo_context() -> SchoolContext:
     """The demo school as the checks see it, built from the demo roster without a database."""
-    roster = demo_data.generate()
-    people, ids = [], {}
-    for n, row in enumerate(roster.pupils, start=1):
-        ids[row["upn"]] = n
-        people.append(
-            RosterPerson(
-                n,
-                "pupil",
-                row["forename"],
-                row["surname"],
-                row["preferred_forename"],
-                row["preferred_surname"],
-                row["email"].lower(),
-                row["upn"],
-            )
-        )
-    contacts: dict[str, int] = {}
-    links: dict[int, set[int]] = {}
-    for row in roster.contacts:
-        if row["contact_id"] not in contacts:
-            contacts[row["contact_id"]] = cid = len(people) + 1
-            people.append(
-                RosterPerson(
-                    cid, "contact", row["forename"], row["surname"], email=row["email"].lower()
-                )
-            )
-        links.setdefault(contacts[row["contact_id"]], set()).add(ids[row["pupil_upn"]])
-    for row in roster.staff:
-        people.append(
-            RosterPerson(
-                len(people) + 1,
-                "staff",
-                row["forename"],
-                row["surname"],
-                row["preferred_name"],
-                email=row["email"].lower(),
-            )
-        )
-    return SchoolContext(
-        slug=demo_data.SCHOOL_SLUG,
-        name=demo_data.SCHOOL_NAME,
-        domains=frozenset({demo_data.SCHOOL_DOMAIN}),
-        pupil_domain=demo_data.PUPIL_DOMAIN,
-        known_domains=frozenset({demo_data.ORG_DOMAIN, demo_data.HR_DOMAIN}),
-        people=tuple(people),
-        links={k: frozenset(v) for k, v in links.items()},
-    )
+    return context_of(demo_data.generate())
 
 
 def corpus_files() -> list[Path]:
