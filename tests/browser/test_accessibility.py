@@ -153,6 +153,23 @@ def breach_detail(page: Page) -> None:
     opened("dpo@oak.example", f"/breaches/{b.pk}/", "Breach")(page)
 
 
+def held_mail(page: Page) -> None:
+    from django.utils import timezone
+
+    from fairwatch.mailflow.models import HeldMessage
+
+    HeldMessage.objects.create(
+        school=_person("head@oak.example").school,
+        spool_id="18eb0000-abcd",
+        sender="teacher@oak.example",
+        recipients=["someone@gmail.com"],
+        subject="Notes",
+        findings=[{"clause": "5", "check": "pd-special-category", "message": "Health data."}],
+        held_at=timezone.now(),
+    )
+    opened("head@oak.example", "/mail/held/", "Held mail")(page)
+
+
 PAGES: dict[str, Callable[[Page], None]] = {
     "login": login_empty,
     "login-wrong-password": login_wrong_password,
@@ -175,6 +192,9 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "privacy-settings": opened("dpo@oak.example", "/monitoring/settings/", ""),
     "my-data": opened("teacher@oak.example", "/my-data/", ""),
     "access-requests": opened("dpo@oak.example", "/my-data/requests/", ""),
+    "held-mail": held_mail,
+    "relay-rules": opened("it@oak.example", "/mail/rules/", "What the mail relay does"),
+    "check-tokens": opened("it@oak.example", "/mail/tokens/", ""),
 }
 
 # Known violations in the app, one entry per failing (page, viewport) case. strict=True, so a
