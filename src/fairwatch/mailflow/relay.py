@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from fairwatch.audit import gate
 from fairwatch.relay.policy import Action
@@ -52,7 +52,15 @@ def record_event(kind: str, **details: Any) -> None:
     action = RECORDED.get(kind)
     if action is None:
         return
-    close_old_connections()
+    try:
+        _record(kind, action, details)
+    finally:
+        # The relay's worker threads are not Django's: hand the connection back each time,
+        # rather than leave one open per thread for as long as the relay runs.
+        connection.close()
+
+
+def _record(kind: str, action: str, details: dict[str, Any]) -> None:
     school = School.objects.filter(slug=details.get("school", "")).first()
     if kind == "hold":
         HeldMessage.objects.get_or_create(
