@@ -259,16 +259,7 @@ def release(
     withheld, and the `withhold` sections are left out of the archive. DPO only."""
     now = now or timezone.now()
     school = req.school
-    gate.check(
-        user,
-        school,
-        Action.DECIDE_ACCESS,
-        purpose=PURPOSE,
-        object_type="access_request",
-        object_id=str(req.pk),
-        detail={"step": "release"},
-    )
-    decider = _decider(user, req, "access.release")
+    decider = _deciding(user, req, "release")
     left_out = _sections(withhold)
     exemption = _clean(exemption, REASON_MAX, "The exemption note")
     if left_out and not exemption:
@@ -307,23 +298,27 @@ def release(
     return req
 
 
+def _deciding(user: User, req: AccessRequest, step: str):
+    """The gate's check that the user decides requests here, then the deciding person."""
+    gate.check(
+        user,
+        req.school,
+        Action.DECIDE_ACCESS,
+        purpose=PURPOSE,
+        object_type="access_request",
+        object_id=str(req.pk),
+        detail={"step": step},
+    )
+    return _decider(user, req, f"access.{step}")
+
+
 def exempt(
     user: User, req: AccessRequest, reason: str, now: dt.datetime | None = None
 ) -> AccessRequest:
     """Withhold all the person's data under an exemption; `reason` is kept for the DPO and
     never shown to the person. DPO only."""
     now = now or timezone.now()
-    school = req.school
-    gate.check(
-        user,
-        school,
-        Action.DECIDE_ACCESS,
-        purpose=PURPOSE,
-        object_type="access_request",
-        object_id=str(req.pk),
-        detail={"step": "exempt"},
-    )
-    decider = _decider(user, req, "access.exempt")
+    decider = _deciding(user, req, "exempt")
     reason = _clean(reason, REASON_MAX, "The reason")
     if not reason:
         raise Invalid(
