@@ -622,7 +622,8 @@ def pct(values: list[float], p: int) -> float:
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """User and system CPU seconds a process has used so far, all its threads (Linux)."""
+    """User and system CPU seconds a process and the processes it started (the relay's
+    acceptors) have used so far, all their threads (Linux)."""
     if pid == os.getpid():
         t = os.times()
         return t.user, t.system
@@ -631,7 +632,19 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     except OSError:
         return float("nan"), float("nan")
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+    user, system = int(fields[11]) / tick, int(fields[12]) / tick
+    for child in children(pid):
+        more = cpu_seconds(child)
+        user, system = user + more[0], system + more[1]
+    return user, system
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def cpu_per_message(pids: dict[str, int], before: dict, messages: int) -> dict:

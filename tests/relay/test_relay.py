@@ -68,7 +68,7 @@ def send(relay: RelayThread, data: bytes, to=("colleague@oak.sch.uk",), sender=S
 def test_a_clean_message_passes_to_the_smarthost_unchanged(make_relay, sink):
     relay = make_relay()
     send(relay, PLAIN)
-    [got] = sink.wait_for(1)
+    [got] = sink.received  # upstream had it before the sender heard 250
     assert got.data.replace(b"\r\n", b"\n").endswith(PLAIN.replace(b"\r\n", b"\n"))
     assert got.mail_from == SENDER and got.rcpt_tos == ["colleague@oak.sch.uk"]
     assert "X-Fairwatch-Action" not in got.message
@@ -162,10 +162,12 @@ def test_when_upstream_is_down_mail_is_queued_and_delivered_when_it_returns(make
         later.stop()
 
 
-def test_when_the_spool_cannot_take_mail_the_sender_is_told_to_try_later(make_relay, sink):
+def test_when_neither_upstream_nor_the_spool_can_take_mail_the_sender_is_told_to_try_later(
+    make_relay, sink
+):
     from fairwatch.relay.spool import SpoolError
 
-    relay = make_relay()
+    relay = make_relay(upstream_port=free_port())  # nothing listens there
 
     def full(*args, **kwargs):
         raise SpoolError("cannot write to the spool: No space left on device")
@@ -174,3 +176,53 @@ def test_when_the_spool_cannot_take_mail_the_sender_is_told_to_try_later(make_re
     with pytest.raises(smtplib.SMTPDataError) as later:
         send(relay, PLAIN)
     assert later.value.smtp_code == 451  # a temporary failure: the sender keeps it and retries
+
+
+def test_a_full_spool_does_not_stop_mail_that_upstream_takes_at_once(make_relay, sink):
+    from fairwatch.relay.spool import SpoolError
+
+    relay = make_relay()
+
+    def full(*args, **kwargs):
+        raise SpoolError("cannot write to the spool: No space left on device")
+
+    relay.config.spool.accept = full
+    send(relay, PLAIN)
+    assert len(sink.received) == 1
+
+
+def test_a_recipient_refused_for_good_the_others_get_it_and_the_sender_is_told(make_relay, sink):
+    sink.handler.refuse["left@oak.sch.uk"] = "550 5.1.1 No such user here"
+    relay = make_relay()
+    send(relay, PLAIN, to=("colleague@oak.sch.uk", "left@oak.sch.uk"))
+    got = sink.wait_for(2)
+    assert got[0].rcpt_tos == ["colleague@oak.sch.uk"]
+    note = got[1].message
+    assert got[1].rcpt_tos == [SENDER] and got[1].mail_from == "<>"  # a null sender
+    text = note.get_payload(decode=True).decode()
+    assert "left@oak.sch.uk" in text and "No such user here" in text
+    assert relay.config.spool.count() == 0
+    assert any(k == "failed" for k, _ in relay.events)
+
+
+def test_every_recipient_refused_for_good_is_a_5xx_to_the_sender(make_relay, sink):
+    sink.handler.refuse["left@oak.sch.uk"] = "550 5.1.1 No such user here"
+    relay = make_relay()
+    with pytest.raises(smtplib.SMTPDataError) as no:
+        send(relay, PLAIN, to=("left@oak.sch.uk",))
+    assert no.value.smtp_code == 550 and b"No such user here" in no.value.smtp_error
+    assert sink.received == [] and relay.config.spool.count() == 0
+
+
+def test_a_recipient_put_off_by_upstream_is_queued_and_gets_it_later(make_relay, sink):
+    sink.handler.refuse["busy@oak.sch.uk"] = "450 4.2.1 Mailbox busy, try later"
+    relay = make_relay()
+    send(relay, PLAIN, to=("colleague@oak.sch.uk", "busy@oak.sch.uk"))
+    [first] = sink.received
+    assert first.rcpt_tos == ["colleague@oak.sch.uk"]
+    assert relay.config.spool.count() == 1  # kept for the one put off
+    del sink.handler.refuse["busy@oak.sch.uk"]
+    got = sink.wait_for(2)
+    assert got[1].rcpt_tos == ["busy@oak.sch.uk"] and got[1].data == first.data
+    time.sleep(0.2)
+    assert relay.config.spool.count() == 0

@@ -50,7 +50,7 @@ def test_plain_mail_passes_and_a_named_pupil_warns(tmp_path, sink):
     try:
         ok = swaks(relay.port, "--to", "colleague@oak.sch.uk", "--header", "Subject: Staff meeting")
         assert ok.returncode == 0, ok.stdout + ok.stderr
-        assert "250 2.0.0 Queued as" in ok.stdout
+        assert "250 2.0.0 Accepted as" in ok.stdout
         warned = swaks(
             relay.port,
             "--to",

@@ -12,11 +12,14 @@ import asyncio
 import base64
 import contextlib
 import logging
+import re
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.utils import formatdate, make_msgid
@@ -32,12 +35,14 @@ from fairwatch.checks.message import Address
 from fairwatch.checks.parse import MessageTooLarge, parse_bytes
 
 from .policy import Action, Decision, decide, smtp_text
-from .spool import QUEUE, Envelope, Item, Spool, SpoolError
+from .spool import QUEUE, Envelope, Item, Spool, SpoolError, new_id
 
 log = logging.getLogger("fairwatch.relay")
 
 MAX_RECIPIENTS = 500
 RESCAN_EVERY = 0.25  # seconds: pick up mail from other processes and released from quarantine
+DIRECT_TIMEOUT = 10.0  # seconds the sender waits on upstream before the relay queues instead
+DOWN_FOR = 5.0  # seconds to queue without trying upstream after it failed to answer
 
 Event = Callable[..., None]  # on_event(kind, **details); called in a worker thread
 
@@ -65,7 +70,8 @@ class Config:
     upstream: Upstream
     spool: Spool
     max_message_bytes: int = 25 * 1024 * 1024
-    workers: int = 4
+    workers: int = 4  # delivering from the queue (retries, released mail)
+    sessions: int = 64  # messages checked and passed on at once, per process
     first_backoff: float = 2.0  # seconds before the first retry; doubling each time
     max_backoff: float = 600.0
     on_event: Event | None = None
@@ -85,6 +91,26 @@ class Config:
                 if d and (domain == d or domain.endswith("." + d)):
                     return setup
         return None
+
+
+# An address in MAIL FROM or RCPT TO as nearly every client writes one: <dot-atom@host.name>.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>")
+
+
+class _SMTP(SMTP):
+    """aiosmtpd's server, reading a plain <local@domain> without the email package's whole
+    address grammar (aiosmtpd 1.4 also builds a class on each call: a tenth of the relay's
+    time went there). Anything else (quoted local parts, comments, routes) goes the long way."""
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        match = _PLAIN_ADDRESS.match(arg) if arg else None
+        if match is None or "(" in arg:
+            return super()._getaddr(arg)
+        address = match.group(1)
+        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return address, arg[match.end() :].lstrip(" \t")
 
 
 # --- what a message becomes ----------------------------------------------------------------
@@ -138,11 +164,19 @@ def _bcc(message: Any, rcpt_tos: list[str]) -> Any:
 
 
 class Handler:
-    """The aiosmtpd hooks."""
+    """The aiosmtpd hooks.
+
+    A message that passes (or is warned about) goes straight on to upstream while the sender
+    waits, and the sender hears 250 once upstream has said 250: it is then upstream's, and the
+    relay keeps nothing. When upstream cannot take it (down, slow, a temporary refusal), the
+    relay writes it to its queue, flushed, answers 250 and delivers it later. Either way a 250
+    means the message is safe. Holding, rejecting and notes to the sender work as before."""
 
     def __init__(self, config: Config, deliverer: Deliverer) -> None:
         self.config = config
         self.deliverer = deliverer
+        self.upstream = _Pool(config.upstream)
+        self.executor = ThreadPoolExecutor(config.sessions, thread_name_prefix="relay-session")
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: SmtpEnvelope, address: str, options: list
@@ -172,7 +206,10 @@ class Handler:
         if setup is None:  # a null sender: only our own notices use one
             return "550 5.7.1 Fairwatch does not relay mail with an empty sender"
         try:
-            return await asyncio.to_thread(self._take, setup, envelope, session, data)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self.executor, self._take, setup, envelope, session, data
+            )
         except SpoolError as exc:
             log.error("spool: %s", exc)
             return "451 4.3.0 The relay cannot queue mail just now; please try again later"
@@ -218,22 +255,52 @@ class Handler:
             return f"250 2.0.0 Held for a check under policy clause {lead.clause} (id {ident})"
         if action is Action.WARN:
             data = _headers(findings, action) + data
-        ident = self.config.spool.accept(base, data)
-        self.deliverer.wake(ident)
+        ident = new_id()
+        refused = self._pass_on(ident, base, data)
+        if refused is not None and len(refused) == len(rcpts):
+            code, why = next(iter(refused.values()))
+            self._event("failed", id=ident, school=base.school, why=f"{code} {why!r}")
+            return f"{code} 5.0.0 The school's mail server refused it: {smtp_text(why, 200)}"
+        if refused:
+            self._bounce(setup, base, refused)
         if action is Action.WARN:
             self._notify(setup, env.mail_from, subject, decision, held=False)
             self._event("warn", id=ident, **details)
         else:
             self._event("pass", id=ident, ms=round((time.perf_counter() - started) * 1000, 2))
-        return f"250 2.0.0 Queued as {ident}"
+        return f"250 2.0.0 Accepted as {ident}"
+
+    def _pass_on(self, ident: str, env: Envelope, data: bytes) -> dict[str, tuple[int, str]]:
+        """Hand the message to upstream now, or queue it (durably) for later: what comes back
+        is the recipients upstream refused for good, with its reply (SpoolError if it could
+        not be queued either)."""
+        outcome = self.upstream.send(env.mail_from, list(env.rcpt_tos), data)
+        later = list(env.rcpt_tos) if outcome is None else outcome.later
+        if later:  # upstream is down, or put some recipients off: the queue has them
+            self.config.spool.accept(replace(env, rcpt_tos=tuple(later)), data, ident=ident)
+            self.deliverer.wake(ident)
+        return {} if outcome is None else outcome.refused
 
     def _notify(self, setup: SchoolSetup, sender: str, subject: str, d: Decision, held: bool):
         note = _notice(setup, sender, subject, d, held)
-        ident = self.config.spool.accept(
-            Envelope(mail_from="", rcpt_tos=(sender,), school=setup.context.slug, kind="notice"),
-            note,
+        env = Envelope(mail_from="", rcpt_tos=(sender,), school=setup.context.slug, kind="notice")
+        self._pass_on(new_id(), env, note)
+
+    def _bounce(self, setup: SchoolSetup, env: Envelope, refused: dict[str, tuple[int, str]]):
+        """Some recipients were refused for good after the sender had others accepted."""
+        why = "; ".join(f"{r}: {code} {text}" for r, (code, text) in list(refused.items())[:5])
+        self._event("failed", school=env.school, why=why)
+        note = _note(
+            _from(setup),
+            env.mail_from,
+            "Your email could not be delivered to everyone",
+            "The school's mail server refused your email for: "
+            + ", ".join(refused)
+            + f"\nReason: {why}\n",
+            "auto-replied",
         )
-        self.deliverer.wake(ident)
+        notice = Envelope(mail_from="", rcpt_tos=(env.mail_from,), school=env.school, kind="notice")
+        self._pass_on(new_id(), notice, note)
 
     def _event(self, kind: str, **details: Any) -> None:
         if self.config.on_event is not None:
@@ -266,12 +333,16 @@ class Connection:
 
     def send(self, item: Item, recipients: list[str]) -> dict[str, tuple[int, bytes]]:
         """Send to `recipients`; returns those upstream refused. Raises on failure."""
-        data = item.read()
+        return self.send_bytes(item.envelope.mail_from, recipients, item.read())
+
+    def send_bytes(
+        self, sender: str, recipients: list[str], data: bytes
+    ) -> dict[str, tuple[int, bytes]]:
         for attempt in (1, 2):
             if self.smtp is None:
                 self.smtp = self._open()
             try:
-                return self.smtp.sendmail(item.envelope.mail_from, recipients, data)
+                return self.smtp.sendmail(sender, recipients, data)
             except smtplib.SMTPServerDisconnected:
                 self.close()
                 if attempt == 2:
@@ -283,6 +354,59 @@ class Connection:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.smtp.quit()
             self.smtp = None
+
+
+@dataclass
+class Outcome:
+    refused: dict[str, tuple[int, str]]  # recipients refused for good, with the reply
+    later: list[str]  # recipients put off for now (a 4xx): to be queued
+
+
+class _Pool:
+    """Upstream connections for messages passed on while the sender waits, kept open between
+    messages and shared by the session threads. After upstream fails to answer, messages go
+    to the queue for a while without trying it, so senders are not kept waiting on it."""
+
+    def __init__(self, upstream: Upstream) -> None:
+        self.upstream = replace(upstream, timeout=min(upstream.timeout, DIRECT_TIMEOUT))
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+
+    def send(self, sender: str, recipients: list[str], data: bytes) -> Outcome | None:
+        """None when upstream did not take it (down, or refused it for now)."""
+        if time.monotonic() < self._down_until:
+            return None
+        with self._lock:
+            conn = self._idle.pop() if self._idle else Connection(self.upstream)
+        try:
+            refused = conn.send_bytes(sender, recipients, data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+            conn.close()
+            if 500 <= exc.smtp_code < 600:
+                reply = exc.smtp_error.decode("utf-8", "replace")
+                return Outcome({r: (exc.smtp_code, reply) for r in recipients}, [])
+            return None
+        except (TimeoutError, smtplib.SMTPException, OSError):
+            conn.close()
+            self._down_until = time.monotonic() + DOWN_FOR
+            return None
+        with self._lock:
+            self._idle.append(conn)
+        permanent = {
+            r: (code, text.decode("utf-8", "replace"))
+            for r, (code, text) in refused.items()
+            if 500 <= code < 600
+        }
+        return Outcome(permanent, [r for r in refused if r not in permanent])
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 class Deliverer:
@@ -479,7 +603,7 @@ class Relay:
                 authenticator=_Authenticator(c.authenticate),
                 auth_require_tls=c.tls_context is not None,
             )
-        return SMTP(self.handler, **kwargs)
+        return _SMTP(self.handler, **kwargs)
 
     async def start(
         self, host: str, port: int, *, deliver: bool = True, reuse_port: bool = False
@@ -501,6 +625,8 @@ class Relay:
             self.server.close()
             await self.server.wait_closed()
         await self.deliverer.stop()
+        await asyncio.to_thread(self.handler.executor.shutdown)
+        await asyncio.to_thread(self.handler.upstream.close)
 
 
 def serve(config: Config, host: str, port: int, *, processes: int = 1, ready=None) -> None:

@@ -115,9 +115,12 @@ class Spool:
 
     # --- taking messages in ---------------------------------------------------------------
 
-    def accept(self, envelope: Envelope, data: bytes, *, held: bool = False) -> str:
-        """Write the message durably; only then may the relay answer 250. SpoolError if not."""
-        ident = new_id()
+    def accept(
+        self, envelope: Envelope, data: bytes, *, held: bool = False, ident: str = ""
+    ) -> str:
+        """Write the message durably; only then may the relay answer 250. SpoolError if not.
+        `ident`: one from `new_id()` the relay has already named the message by."""
+        ident = ident or new_id()
         head = json.dumps(asdict(envelope), separators=(",", ":")).encode() + b"\n"
         where = self.root / (HELD if held else QUEUE) / f"{ident}.eml"
         try:
