@@ -44,7 +44,8 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/fairwatch/catalogue.py src/fairwatch/identifiers.py src/fairwatch/roles.py \
-		src/fairwatch/demo_data.py src/fairwatch/checks src/fairwatch/privacy
+		src/fairwatch/demo_data.py src/fairwatch/checks src/fairwatch/privacy \
+		src/fairwatch/relay/spool.py src/fairwatch/relay/policy.py
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format src tests bench

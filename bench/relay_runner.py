@@ -3,49 +3,36 @@
     python bench/relay_runner.py --spool DIR --upstream-port PORT [--port 0] [--workers 4]
 
 It checks mail for the benchmark's school (bench/relay_school.py: about 200 pupils, 40 staff,
-280 parents) with every check on and the default rules, queues to DIR and delivers to the
-sink on 127.0.0.1:PORT. Prints "ready PORT" once it listens; stops cleanly on SIGTERM or
-SIGINT. No Django, so no audit trail: `on_event` is left unset, which is the one cost of the
-real relay this leaves out.
+280 parents) with every check on and the default rules, and passes it on to the sink on
+127.0.0.1:PORT (queueing in DIR what the sink cannot take). Prints "ready PORT" once it
+listens; stops cleanly on SIGTERM or SIGINT. No Django, so no audit trail: `on_event` is left
+unset, which is the one cost of the real relay this leaves out.
 
 For finding where the time goes, `--stub checks` makes every check find nothing (the message
 is still parsed), and `--stub parse` skips parsing as well: what is left is the relay's own
-work (SMTP, spool, delivery). `--stub compat32` is a what-if: the parser reads MIME with the
-email package's compat32 policy instead of its default one (which re-parses a header each
-time a part's content type or charset is asked for). `--threads N` sizes the thread pool that
-checks and deliveries share (asyncio's default: cores + 4). Never for the figures the benchmark
-reports as the relay's.
+work (SMTP in and out, spool). Never for the figures the benchmark reports as the relay's.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import signal
 import sys
-import types
-from concurrent.futures import ThreadPoolExecutor
-from email import policy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from relay_school import NOTICES_FROM, school_context  # noqa: E402
 
-from fairwatch.checks import parse  # noqa: E402
 from fairwatch.checks.message import Message  # noqa: E402
 from fairwatch.relay import server  # noqa: E402
-from fairwatch.relay.server import Config, Relay, SchoolSetup, Upstream, serve  # noqa: E402
+from fairwatch.relay.server import Config, SchoolSetup, Upstream, serve  # noqa: E402
 from fairwatch.relay.spool import Spool  # noqa: E402
 
 
 def stub(what: str) -> None:
-    """Take the checks (and with "parse", the parsing) out of the relay, for diagnosis; or
-    with "compat32", parse with that policy throughout."""
-    if what == "compat32":
-        parse.policy = types.SimpleNamespace(default=policy.compat32, compat32=policy.compat32)
+    """Take the checks (and with "parse", the parsing) out of the relay, for diagnosis."""
     if what in ("checks", "parse"):
         server.check_message = lambda message, context: ()
     if what == "parse":
@@ -64,20 +51,6 @@ def config_for(args: argparse.Namespace) -> Config:
     )
 
 
-async def main(args: argparse.Namespace) -> None:
-    """One process, with a thread pool of a chosen size (diagnosis only)."""
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(args.threads))
-    relay = Relay(config_for(args))
-    port = await relay.start("127.0.0.1", args.port)
-    print(f"ready {port}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await relay.stop()
-
-
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spool", required=True, help="the spool folder")
@@ -86,13 +59,9 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=4, help="delivery workers")
     parser.add_argument(
         "--stub",
-        choices=("none", "checks", "parse", "compat32"),
+        choices=("none", "checks", "parse"),
         default="none",
-        help="diagnosis only: leave out the checks, or parsing and the checks; or parse "
-        "with the compat32 policy",
-    )
-    parser.add_argument(
-        "--threads", type=int, default=0, help="diagnosis only: the thread pool's size"
+        help="diagnosis only: leave out the checks, or parsing and the checks",
     )
     parser.add_argument(
         "--processes", type=int, default=0, help="processes taking mail in (0: one per core)"
@@ -100,13 +69,10 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="relay: %(levelname)s %(message)s")
     args = parser.parse_args()
     stub(args.stub)
-    if args.threads:
-        asyncio.run(main(args))
-    else:
-        serve(
-            config_for(args),
-            "127.0.0.1",
-            args.port,
-            processes=args.processes or os.cpu_count() or 1,
-            ready=lambda port: print(f"ready {port}", flush=True),
-        )
+    serve(
+        config_for(args),
+        "127.0.0.1",
+        args.port,
+        processes=args.processes or os.cpu_count() or 1,
+        ready=lambda port: print(f"ready {port}", flush=True),
+    )

@@ -1,11 +1,14 @@
-"""A relay killed (SIGKILL) in the middle of a load and started again delivers every message it
-accepted to every recipient. What the senders were told was accepted is all at the sink.
+"""A relay killed (SIGKILL) in the middle of a load and started again has delivered every
+message it accepted to every recipient, once. What the senders were told was accepted is all at
+the sink, and nothing arrives twice.
 
-Nothing arrives twice except, possibly, a message the relay was handing upstream at the very
-moment it was killed: upstream had taken it, and the relay died before it could note that.
-No SMTP client can close that gap (RFC 1047, "Duplicate messages and SMTP"); the relay keeps it
-to the deliveries in flight, at most one per delivery worker, and a relay stopped normally
-finishes them first."""
+A message the relay was passing on at the moment it was killed may be at the sink although its
+sender never heard 250 (upstream had taken it; the reply never went back), at most one per
+sender: a real sender would send it again. No SMTP client can close that gap (RFC 1047,
+"Duplicate messages and SMTP"); the relay keeps it to the messages in flight.
+
+With several processes, SIGKILL goes to the first (the one that delivers from the queue); the
+others notice it has gone and stop."""
 
 from __future__ import annotations
 
@@ -19,16 +22,18 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests.relay.harness import Sink, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SENDERS, EACH = 4, 60
-WORKERS = 4  # the relay's delivery workers (Config.workers)
 
 
-def start(spool: Path, port: int, upstream: int) -> subprocess.Popen:
+def start(spool: Path, port: int, upstream: int, processes: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.relay.run_relay", str(spool), str(port), str(upstream)],
+        [sys.executable, "-m", "tests.relay.run_relay", str(spool), str(port), str(upstream)]
+        + [str(processes)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -38,10 +43,11 @@ def start(spool: Path, port: int, upstream: int) -> subprocess.Popen:
     return proc
 
 
-def test_killed_mid_load_and_restarted_every_accepted_message_arrives_once(tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_killed_mid_load_and_restarted_every_accepted_message_arrives_once(tmp_path, processes):
     sink = Sink().start()
     port = free_port()
-    relay = start(tmp_path / "spool", port, sink.port)
+    relay = start(tmp_path / "spool", port, sink.port, processes)
     accepted: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -74,7 +80,7 @@ def test_killed_mid_load_and_restarted_every_accepted_message_arrives_once(tmp_p
     relay.wait()
     at_kill = len(accepted)
     time.sleep(0.3)
-    relay = start(tmp_path / "spool", port, sink.port)
+    relay = start(tmp_path / "spool", port, sink.port, processes)
     try:
         for t in threads:
             t.join(timeout=60)
@@ -86,9 +92,7 @@ def test_killed_mid_load_and_restarted_every_accepted_message_arrives_once(tmp_p
         relay.wait(timeout=10)
         sink.stop()
     assert 0 < at_kill < SENDERS * EACH
-    duplicates = {k: n for k, n in got.items() if n > 1}
-    assert all(n == 2 for n in duplicates.values())
-    assert len({mid for mid, _ in duplicates}) <= WORKERS  # only deliveries in flight
+    assert not {k: n for k, n in got.items() if n > 1}  # nothing twice
     for mid in accepted:
         assert got[(mid, "a@oak.sch.uk")] >= 1 and got[(mid, "b@oak.sch.uk")] >= 1, mid
     # At most the messages in flight when it was killed arrive without their sender having

@@ -2,8 +2,9 @@
 holds or rejects it, and a deliverer that hands queued mail to the school's smarthost.
 
 No Django here: the command line builds a `Config` from the database and gives an `on_event`
-callback that writes the audit trail. A message is answered 250 only once it is in the spool
-(on disk, flushed); delivery runs behind, retrying with backoff while upstream is down.
+callback that writes the audit trail. A message is answered 250 only once upstream has it or
+it is in the relay's spool (on disk, flushed): it goes on to upstream while the sender waits,
+and only when upstream cannot take it is it queued, to be delivered with retries and backoff.
 """
 
 from __future__ import annotations
@@ -205,18 +206,10 @@ class Handler:
         setup = self.config.school_for(envelope.mail_from or "")
         if setup is None:  # a null sender: only our own notices use one
             return "550 5.7.1 Fairwatch does not relay mail with an empty sender"
-        try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self.executor, self._take, setup, envelope, session, data
-            )
-        except SpoolError as exc:
-            log.error("spool: %s", exc)
-            return "451 4.3.0 The relay cannot queue mail just now; please try again later"
-
-    def _take(self, setup: SchoolSetup, env: SmtpEnvelope, session: Session, data: bytes) -> str:
+        # Parsing and checking hold the GIL whatever thread does them: do them here, and hand
+        # only what waits (the disk, upstream) to a thread.
         started = time.perf_counter()
-        rcpts = list(env.rcpt_tos)
+        rcpts = list(envelope.rcpt_tos)
         try:
             message = _bcc(parse_bytes(data), rcpts)
             findings = tuple(check_message(message, setup.context))
@@ -227,6 +220,26 @@ class Handler:
             log.exception("checking a message failed; passing it unchecked")
             message, findings, decision = None, (), Decision(Action.PASS, ())
             data = b"X-Fairwatch-Action: unchecked\r\n" + data
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self.executor,
+                self._act,
+                setup,
+                envelope,
+                session,
+                data,
+                (message, findings, decision, started),
+            )
+        except SpoolError as exc:
+            log.error("spool: %s", exc)
+            return "451 4.3.0 The relay cannot queue mail just now; please try again later"
+
+    def _act(
+        self, setup: SchoolSetup, env: SmtpEnvelope, session: Session, data: bytes, verdict
+    ) -> str:
+        """Pass the message on, warn, hold or reject it, as the checks decided."""
+        message, findings, decision, started = verdict
+        rcpts = list(env.rcpt_tos)
         subject = message.subject if message is not None else ""
         base = Envelope(
             mail_from=env.mail_from,
@@ -257,7 +270,7 @@ class Handler:
             data = _headers(findings, action) + data
         ident = new_id()
         refused = self._pass_on(ident, base, data)
-        if refused is not None and len(refused) == len(rcpts):
+        if len(refused) == len(rcpts):
             code, why = next(iter(refused.values()))
             self._event("failed", id=ident, school=base.school, why=f"{code} {why!r}")
             return f"{code} 5.0.0 The school's mail server refused it: {smtp_text(why, 200)}"
@@ -410,6 +423,9 @@ class _Pool:
 
 
 class Deliverer:
+    """Delivers what is in the queue: mail upstream could not take while its sender waited,
+    retries, notes, and held mail once released."""
+
     def __init__(self, config: Config) -> None:
         self.config = config
         self.spool = config.spool
@@ -631,9 +647,11 @@ class Relay:
 
 def serve(config: Config, host: str, port: int, *, processes: int = 1, ready=None) -> None:
     """Run the relay until SIGINT or SIGTERM, in `processes` processes sharing the port: each
-    takes mail in (parsing and checking it holds the GIL, so one process uses one core), and
-    the first also delivers. All write to the same spool, where names never collide, and only
-    one process delivers, so nothing is sent twice. `ready(port)` is called once listening."""
+    takes mail in, checks it and passes it on (parsing and checking hold the GIL, so one
+    process uses one core). What upstream cannot take at once goes to the one spool, where
+    names never collide, and only the first process delivers from there, so nothing queued is
+    sent twice. The others stop if the first is killed. `ready(port)` is called once
+    listening."""
     import os
     import signal
 
@@ -665,13 +683,9 @@ def serve(config: Config, host: str, port: int, *, processes: int = 1, ready=Non
 
 
 async def _run(config: Config, host: str, port: int, *, deliver: bool, reuse: bool, ready):
+    import os
     import signal
-    import sys
 
-    # A message waits on hand-offs between the event loop and the threads that check it and
-    # write it to disk; Python lets a thread keep the GIL 5 ms by default before another may
-    # run, which is most of a message's wait. Hand over ten times as often.
-    sys.setswitchinterval(0.0005)
     relay = Relay(config)
     bound = await relay.start(host, port, deliver=deliver, reuse_port=reuse)
     stopping = asyncio.Event()
@@ -680,11 +694,22 @@ async def _run(config: Config, host: str, port: int, *, deliver: bool, reuse: bo
         loop.add_signal_handler(sig, stopping.set)
     if ready is not None:
         ready(bound)
-    reloading = asyncio.create_task(_reload_forever(config)) if config.reload else None
+    chores = [asyncio.create_task(_reload_forever(config))] if config.reload else []
+    if not deliver:  # the group's first process is gone (killed): stop too, rather than linger
+        chores.append(asyncio.create_task(_stop_when_orphaned(os.getppid(), stopping)))
     await stopping.wait()
-    if reloading is not None:
-        reloading.cancel()
+    for chore in chores:
+        chore.cancel()
     await relay.stop()
+
+
+async def _stop_when_orphaned(parent: int, stopping: asyncio.Event) -> None:
+    import os
+
+    while os.getppid() == parent:
+        await asyncio.sleep(1.0)
+    log.warning("the relay's first process has gone; this one stops")
+    stopping.set()
 
 
 async def _reload_forever(config: Config) -> None:

@@ -1,4 +1,5 @@
-"""The relay's durable queue: a message is on disk, flushed, before the relay says 250.
+"""The relay's durable queue: mail that upstream could not take while its sender waited (and
+held mail) is on disk, flushed, before the relay says 250.
 
 Layout under the spool folder:
     tmp/    being written (never read; cleared at start)
@@ -9,10 +10,9 @@ Layout under the spool folder:
 Each .eml file is one JSON line (the envelope) followed by the message's bytes. A file is
 written in tmp/, flushed (fsync), then renamed into place and the folder flushed, so after a
 crash a message is either wholly there or was never accepted. Delivery records the recipients
-upstream has taken in <id>.state (written the same way) before anything else happens, so a
-restarted relay sends each recipient a message once. The one gap no SMTP relay can close is a
-power cut between upstream's 250 and that record reaching the disk; a killed process (the
-common case) does not open it, because the rename is done by then.
+upstream has taken (an unlink, or <id>.state written the same way) straight after upstream's
+250, so a restarted relay sends each recipient a message once. The one gap no SMTP relay can
+close (RFC 1047) is a crash in the instant between upstream's 250 and that record.
 
 Pure: no Django, no asyncio; the server and the deliverer call it from threads.
 """
@@ -24,7 +24,7 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -179,7 +179,7 @@ class Spool:
             flush_first=False,
         )
 
-    def delivered(self, item: Item, recipients: list[str], refused: list[str] = ()) -> bool:
+    def delivered(self, item: Item, recipients: list[str], refused: Sequence[str] = ()) -> bool:
         """Record that upstream took `recipients` (and refused `refused` for good). Returns
         True when nothing is left to send, after which the message is gone from the queue."""
         with self._lock:
