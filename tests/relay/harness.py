@@ -37,6 +37,14 @@ class SinkHandler:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     refuse: dict[str, str] = field(default_factory=dict)  # recipient -> the reply to RCPT TO
+    mail_replies: list[str] = field(default_factory=list)  # replies to the next MAIL FROMs
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address in self.refuse:

@@ -226,3 +226,34 @@ def test_a_recipient_put_off_by_upstream_is_queued_and_gets_it_later(make_relay,
     assert got[1].rcpt_tos == ["busy@oak.sch.uk"] and got[1].data == first.data
     time.sleep(0.2)
     assert relay.config.spool.count() == 0
+
+
+def test_a_kept_connection_upstream_dropped_is_opened_again_and_nothing_is_queued(make_relay, sink):
+    relay = make_relay()
+    send(relay, PLAIN)
+    sink.stop()  # upstream restarts: the relay's open connection to it is gone
+    sink.start()
+    send(relay, PLAIN)
+    assert len(sink.received) == 2  # passed on while the sender waited, not queued
+    assert relay.config.spool.count() == 0
+
+
+def test_a_kept_connection_upstream_timed_out_421_is_opened_again(make_relay, sink):
+    relay = make_relay()
+    send(relay, PLAIN)
+    sink.handler.mail_replies.append("421 4.4.2 Error: timeout exceeded")
+    send(relay, PLAIN)
+    assert len(sink.received) == 2 and relay.config.spool.count() == 0
+
+
+def test_a_big_message_is_checked_as_well(make_relay, sink):
+    from fairwatch.relay.server import INLINE_BYTES
+
+    relay = make_relay()
+    lines = ("Notes from the meeting, one line of many. " * 2 + "\r\n") * (INLINE_BYTES // 80)
+    big = raw("Oliver Grant behaviour", lines)
+    assert len(big) > INLINE_BYTES
+    send(relay, big)
+    got = sink.wait_for(2)
+    warned = [r for r in got if r.rcpt_tos == ["colleague@oak.sch.uk"]]
+    assert warned[0].message["X-Fairwatch-Action"] == "warn"

@@ -44,6 +44,8 @@ MAX_RECIPIENTS = 500
 RESCAN_EVERY = 0.25  # seconds: pick up mail from other processes and released from quarantine
 DIRECT_TIMEOUT = 10.0  # seconds the sender waits on upstream before the relay queues instead
 DOWN_FOR = 5.0  # seconds to queue without trying upstream after it failed to answer
+IDLE_FOR = 60.0  # seconds an upstream connection is kept open unused (servers drop them)
+INLINE_BYTES = 512 * 1024  # messages checked on the event loop; bigger ones in a thread
 
 Event = Callable[..., None]  # on_event(kind, **details); called in a worker thread
 
@@ -207,38 +209,40 @@ class Handler:
         if setup is None:  # a null sender: only our own notices use one
             return "550 5.7.1 Fairwatch does not relay mail with an empty sender"
         # Parsing and checking hold the GIL whatever thread does them: do them here, and hand
-        # only what waits (the disk, upstream) to a thread.
+        # only what waits (the disk, upstream) to a thread. A big message would keep the
+        # other senders waiting, so it is checked in a thread.
         started = time.perf_counter()
-        rcpts = list(envelope.rcpt_tos)
+        loop = asyncio.get_running_loop()
+        if len(data) <= INLINE_BYTES:
+            verdict = self._judge(setup, envelope, data)
+        else:
+            verdict = await loop.run_in_executor(self.executor, self._judge, setup, envelope, data)
+        if isinstance(verdict, str):
+            return verdict
         try:
-            message = _bcc(parse_bytes(data), rcpts)
-            findings = tuple(check_message(message, setup.context))
-            decision = decide(findings, setup.rules)
-        except MessageTooLarge:
-            return "552 5.3.4 The message is too large"
-        except Exception:  # a check must never lose a message: pass it, and say so
-            log.exception("checking a message failed; passing it unchecked")
-            message, findings, decision = None, (), Decision(Action.PASS, ())
-            data = b"X-Fairwatch-Action: unchecked\r\n" + data
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self.executor,
-                self._act,
-                setup,
-                envelope,
-                session,
-                data,
-                (message, findings, decision, started),
+            return await loop.run_in_executor(
+                self.executor, self._act, setup, envelope, session, (*verdict, started)
             )
         except SpoolError as exc:
             log.error("spool: %s", exc)
             return "451 4.3.0 The relay cannot queue mail just now; please try again later"
 
-    def _act(
-        self, setup: SchoolSetup, env: SmtpEnvelope, session: Session, data: bytes, verdict
-    ) -> str:
+    @staticmethod
+    def _judge(setup: SchoolSetup, env: SmtpEnvelope, data: bytes):
+        """Parse and check: (message, findings, decision, data), or a reply refusing it."""
+        try:
+            message = _bcc(parse_bytes(data), list(env.rcpt_tos))
+            findings = tuple(check_message(message, setup.context))
+            return message, findings, decide(findings, setup.rules), data
+        except MessageTooLarge:
+            return "552 5.3.4 The message is too large"
+        except Exception:  # a check must never lose a message: pass it, and say so
+            log.exception("checking a message failed; passing it unchecked")
+            return None, (), Decision(Action.PASS, ()), b"X-Fairwatch-Action: unchecked\r\n" + data
+
+    def _act(self, setup: SchoolSetup, env: SmtpEnvelope, session: Session, verdict) -> str:
         """Pass the message on, warn, hold or reject it, as the checks decided."""
-        message, findings, decision, started = verdict
+        message, findings, decision, data, started = verdict
         rcpts = list(env.rcpt_tos)
         subject = message.subject if message is not None else ""
         base = Envelope(
@@ -332,6 +336,7 @@ class Connection:
     def __init__(self, upstream: Upstream) -> None:
         self.upstream = upstream
         self.smtp: smtplib.SMTP | None = None
+        self.last_used = 0.0  # time.monotonic()
 
     def _open(self) -> smtplib.SMTP:
         u = self.upstream
@@ -352,13 +357,21 @@ class Connection:
         self, sender: str, recipients: list[str], data: bytes
     ) -> dict[str, tuple[int, bytes]]:
         for attempt in (1, 2):
+            reused = self.smtp is not None
             if self.smtp is None:
                 self.smtp = self._open()
             try:
-                return self.smtp.sendmail(sender, recipients, data)
+                refused = self.smtp.sendmail(sender, recipients, data)
+                self.last_used = time.monotonic()
+                return refused
             except smtplib.SMTPServerDisconnected:
                 self.close()
                 if attempt == 2:
+                    raise
+            except smtplib.SMTPSenderRefused as exc:
+                # 421 to MAIL FROM on a connection kept open: upstream timed it out meanwhile
+                self.close()
+                if exc.smtp_code != 421 or not reused or attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
@@ -388,10 +401,15 @@ class _Pool:
 
     def send(self, sender: str, recipients: list[str], data: bytes) -> Outcome | None:
         """None when upstream did not take it (down, or refused it for now)."""
-        if time.monotonic() < self._down_until:
+        now = time.monotonic()
+        if now < self._down_until:
             return None
         with self._lock:
+            stale = [c for c in self._idle if now - c.last_used > IDLE_FOR]
+            self._idle = [c for c in self._idle if now - c.last_used <= IDLE_FOR]
             conn = self._idle.pop() if self._idle else Connection(self.upstream)
+        for old in stale:
+            old.close()
         try:
             refused = conn.send_bytes(sender, recipients, data)
         except smtplib.SMTPRecipientsRefused as exc:
