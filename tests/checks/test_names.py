@@ -103,6 +103,7 @@ def test_an_initial_has_a_stop_or_a_capital():
     assert index.find("we had a day out") == []
     assert index.find("A Day At The Museum") == []  # "A" and "I" alone are words...
     assert [m.form for m in index.find("Letter for A Day")] == ["initial"]  # ...or initials
+    assert [m.form for m in index.find("Letter for A Day\r\n\r\nThanks")] == ["initial"]
     assert index.find("J wood") == []
     assert [m.form for m in index.find("j wood - reading")] == ["initial"]  # all lower case
     assert [m.form for m in index.find("adam day is here")] == ["full"]

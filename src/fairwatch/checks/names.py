@@ -249,9 +249,11 @@ def _reads_as_initial(text: str, w: Words, i: int, all_lower: bool) -> bool:
     if letter not in "AI":
         return True
     # "A Kowalski" is a name, "A Day At The Museum" a title: after the surname, a word in
-    # lower case (or nothing) rather than another capital.
+    # lower case (or nothing: the end, or a blank line) rather than another capital.
     after = i + 2
-    return after >= len(w.words) or not text[w.span(after)[0]].isupper()
+    if after >= len(w.words) or w.gap(after).count("\n") > 1:
+        return True
+    return not text[w.span(after)[0]].isupper()
 
 
 def _pair_finder(keys: Iterable[tuple[str, str]]) -> LineFinder | None:
