@@ -158,6 +158,18 @@ def test_setup_creates_the_database_named_by_database_url(tmp_path):
     assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_a_command_on_a_database_not_yet_set_up_says_what_to_run(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        "FAIRWATCH_VAR": str(tmp_path / "var"),
+    }
+    cmd = [sys.executable, "-m", "fairwatch.cli", "school", "list"]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "fairwatch setup" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_school_create_will_not_silently_join_a_trust_with_the_same_slug(db):
     assert invoke("org", "create", "--slug", "beacon", "--name", "Beacon Trust").exit_code == 0
     result = invoke("school", "create", "--slug", "beacon", "--name", "B", "--domain", "b.example")

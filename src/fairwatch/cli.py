@@ -41,11 +41,27 @@ err = Console(stderr=True, soft_wrap=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
-def _django() -> None:
+def _django(*, migrated: bool = True) -> None:
+    """Set Django up; with `migrated`, stop with a clear error when the database has not been
+    set up (or is behind this version) rather than fail on a missing table later."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairwatch.web.settings")
     import django
 
     django.setup()
+    if migrated:
+        from django.db import DatabaseError, connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        try:
+            executor = MigrationExecutor(connection)
+            behind = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except DatabaseError as exc:
+            raise _fail(f"cannot open the database: {exc}") from exc
+        if behind:
+            raise _fail(
+                "the database is not set up for this version of Fairwatch: run "
+                "`fairwatch setup` (or `make run`) first"
+            )
 
 
 def _emit_json(data: Any) -> None:
@@ -78,7 +94,7 @@ def _validation_message(exc) -> str:
 @app.command()
 def setup(quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
     """Create or migrate the database named by DATABASE_URL (default: SQLite under var/)."""
-    _django()
+    _django(migrated=False)
     from django.conf import settings
     from django.core.management import call_command
 
@@ -572,15 +588,17 @@ def relay(
     auth: Annotated[
         bool, typer.Option(help="Require SMTP AUTH with a Fairwatch log-in (needs TLS).")
     ] = False,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Delivery workers.")] = 4,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Workers delivering queued mail.")
+    ] = 4,
     processes: Annotated[
         int,
         typer.Option(min=0, max=64, help="Processes taking mail in (0: one per core)."),
     ] = 0,
 ) -> None:
     """Run the SMTP relay: check each message (clause 4), then pass it on, warn, hold or reject
-    it by the school's rules, and deliver to the smarthost. Mail is answered 250 only once it
-    is on disk; Ctrl-C or SIGTERM stops it after the deliveries in flight."""
+    it by the school's rules. Mail is answered 250 only once the smarthost has it or it is
+    queued on disk; Ctrl-C or SIGTERM stops it after the deliveries in flight."""
     import ssl
 
     _django()
