@@ -26,6 +26,8 @@ role_app = typer.Typer(help="Give or take away roles by hand.", no_args_is_help=
 user_app = typer.Typer(help="Log-in accounts and API tokens.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Pseudonyms and their keys.", no_args_is_help=True)
 retention_app = typer.Typer(help="Delete what has been kept long enough.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Take in web-proxy and DNS logs.", no_args_is_help=True)
+categories_app = typer.Typer(help="The web category lists.", no_args_is_help=True)
 app.add_typer(school_app, name="school")
 app.add_typer(org_app, name="org")
 app.add_typer(import_app, name="import")
@@ -34,6 +36,8 @@ app.add_typer(role_app, name="role")
 app.add_typer(user_app, name="user")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(retention_app, name="retention")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(categories_app, name="categories")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -896,6 +900,134 @@ def user_token(
         object_id=str(token.pk),
     )
     out.print(f"Token for {email} ({name}): {secret}\nSend it as: Authorization: Bearer {secret}")
+
+
+@ingest_app.command("weblog")
+def ingest_weblog(
+    files: Annotated[list[Path], typer.Argument(help="Log files (plain or gzip).")],
+    school: Annotated[str, typer.Option("--school", help="The school the logs are from.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto, squid, squid-common, e2guardian, bind, dnsmasq, zeek-http or zeek-dns.",
+        ),
+    ] = "auto",
+    json_out: JsonOption = False,
+) -> None:
+    """Read web-proxy or DNS logs into daily totals per pseudonym, category and site (clauses
+    3.1-3.3, 7). User names, email addresses and client addresses are pseudonymised as they are
+    read; pupils' accounts are left out. A file read before adds nothing; one that has grown
+    adds what is new. Malformed lines are counted and the first ones kept, masked, in a
+    quarantine file. Exits 1 when a file cannot be read as a log (nothing is stored then)."""
+    import time
+
+    _django()
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from fairwatch.internet import ingest
+    from fairwatch.weblogs import formats
+    from fairwatch.weblogs.ingest import LogProblem, is_gzip
+
+    if fmt != "auto" and fmt not in formats.FORMATS:
+        raise _fail(f"--format {fmt!r}: give auto or one of {', '.join(formats.FORMATS)}")
+    target = _school(school)
+    for f in files:
+        if not f.is_file():
+            raise _fail(f"{f}: no such file")
+    total = sum(f.stat().st_size for f in files)
+    compressed = any(is_gzip(f) for f in files)
+    seen = {"lines": 0, "bytes": 0}
+    with Progress(
+        TextColumn("[bold]Reading logs"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=json_out or not err.is_terminal,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingest", total=None if compressed else total, rate="")
+        started = time.perf_counter()
+
+        def progress(lines: int, nbytes: int) -> None:
+            seen["lines"] += lines
+            seen["bytes"] += nbytes
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            rate = f"{seen['lines']:,} lines, {seen['lines'] / elapsed:,.0f} lines/s"
+            bar.update(task, completed=seen["bytes"], rate=rate)
+
+        try:
+            summary = ingest.run(target, files, fmt=fmt, by="cli", progress=progress)
+        except LogProblem as exc:
+            raise _fail(str(exc)) from exc
+    if json_out:
+        _emit_json(summary.__dict__)
+    else:
+        people = "1 person" if summary.people == 1 else f"{summary.people:,} people"
+        out.print(
+            f"{summary.lines:,} lines read: {summary.requests:,} requests by {people} "
+            f"(pseudonymised), {summary.bad:,} malformed, {summary.pupils_left_out:,} from "
+            f"pupils' accounts left out; {summary.alerts} alert(s) for the DSL and Headteacher."
+        )
+        table = Table("category", "requests")
+        for cat, n in list(summary.categories.items())[:15]:
+            table.add_row(cat, f"{n:,}")
+        out.print(table)
+        for f in summary.files:
+            if f["quarantine"]:
+                out.print(f"Malformed lines of {f['file']}: {f['quarantine']}")
+            if f["already_had_bytes"]:
+                out.print(f"{f['file']}: read before up to byte {f['already_had_bytes']:,}")
+
+
+@categories_app.command("import")
+def categories_import(
+    source: Annotated[Path, typer.Argument(help="A UT1 folder or a .tar.gz of one.")],
+    json_out: JsonOption = False,
+) -> None:
+    """Compile category lists in UT1's layout (a folder per category with `domains`, and
+    `urls` when it has one) into the index every ingest uses, replacing the one installed."""
+    _django()
+    from fairwatch.internet import categories
+    from fairwatch.weblogs.categories import CategoryListProblem
+
+    if not source.exists():
+        raise _fail(f"{source}: no such file or folder")
+    try:
+        report = categories.import_lists(source)
+    except CategoryListProblem as exc:
+        raise _fail(str(exc)) from exc
+    _category_report(report, json_out)
+
+
+@categories_app.command("update")
+def categories_update(
+    where: Annotated[
+        str, typer.Option("--from", help="A path, or an http(s) address of a UT1 tarball.")
+    ],
+    json_out: JsonOption = False,
+) -> None:
+    """Fetch (or read) newer lists and compile them in place of the installed ones."""
+    _django()
+    from fairwatch.internet import categories
+    from fairwatch.weblogs.categories import CategoryListProblem
+
+    try:
+        report = categories.update_from(where)
+    except CategoryListProblem as exc:
+        raise _fail(str(exc)) from exc
+    _category_report(report, json_out)
+
+
+def _category_report(report: Any, json_out: bool) -> None:
+    from dataclasses import asdict
+
+    if json_out:
+        _emit_json(asdict(report))
+    else:
+        out.print(report.summary(), highlight=False)
 
 
 def main() -> None:

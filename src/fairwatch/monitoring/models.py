@@ -148,6 +148,10 @@ class ActivityEvent(models.Model):
     summary = models.CharField(max_length=300)  # e.g. a domain, or "mail to 3 outside addresses"
     count = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=64, blank=True)  # the file or relay it came from
+    # Internet use, totalled by day: whether the filter refused it, the bytes, the last time.
+    blocked = models.BooleanField(default=False)
+    bytes = models.BigIntegerField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

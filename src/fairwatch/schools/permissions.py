@@ -39,6 +39,11 @@ class Action(StrEnum):
     MANAGE_CHECK_TOKENS = "mailflow.tokens"
     MANAGE_RELAY_RULES = "mailflow.rules"
     REVIEW_HELD_MAIL = "mailflow.review_held"
+    MANAGE_CATEGORY_RULES = "internet.rules"
+    VIEW_WEB_ALERTS = "internet.alerts"
+    ASK_PRIVATE_USE = "internet.ask_private_use"
+    DECIDE_PRIVATE_USE = "internet.decide_private_use"
+    VIEW_PRIVATE_USE = "internet.private_use_register"
 
 
 ANY_ROLE = frozenset(Role)
@@ -74,6 +79,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_CHECK_TOKENS: frozenset({R.HEADTEACHER, R.IT_MANAGER, R.ORG_ADMIN}),
     Action.MANAGE_RELAY_RULES: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
     Action.REVIEW_HELD_MAIL: frozenset({R.HEADTEACHER, R.DPO}),
+    # Internet use (3.1-3.3): how categories are treated is set by the Headteacher and the IT
+    # manager; alerts about harmful categories go to the DSL and the Headteacher (as
+    # pseudonyms); staff ask for private use and the Headteacher decides; the DPO oversees.
+    Action.MANAGE_CATEGORY_RULES: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
+    Action.VIEW_WEB_ALERTS: frozenset({R.HEADTEACHER, R.DSL}),
+    Action.ASK_PRIVATE_USE: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
+    Action.DECIDE_PRIVATE_USE: frozenset({R.HEADTEACHER}),
+    Action.VIEW_PRIVATE_USE: frozenset({R.HEADTEACHER, R.DPO}),
 }
 
 # Which people-viewing action covers which kind of person.

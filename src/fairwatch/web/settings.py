@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "fairwatch.audit",
     "fairwatch.monitoring",
     "fairwatch.mailflow",
+    "fairwatch.internet",
     "fairwatch.web",
 ]
 

@@ -1,0 +1,386 @@
+"""Taking a school's web-proxy and DNS logs in: the engine (`fairwatch.weblogs`) reads them;
+this part says how a host gets its category (the installed lists and the school's rules), how
+a log's user becomes a pseudonym (the roster and the school's key), and stores what comes out:
+daily totals as pseudonymised activity, the file's record, alerts, and the audit entry.
+
+Pupils' accounts are left out: the policy is about staff. A user the roster does not know is
+still pseudonymised (as "user:NAME"), and a line with no user by its client address
+("ip:ADDRESS"), so nothing identifying is stored either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from fairwatch.audit import gate
+from fairwatch.monitoring.models import ActivityEvent
+from fairwatch.monitoring.pseudonyms import identifier_of, pseudonymise
+from fairwatch.privacy.exercises import System
+from fairwatch.schools.models import Person, School
+from fairwatch.weblogs import ingest as engine
+from fairwatch.weblogs.categories import CategoryIndex
+
+from . import bulk, categories, rules
+from .models import Alert, LogFile, SiteDay, Treatment
+
+PUPIL = ""  # what `identify` answers for a pupil's account: the line is left out
+
+
+@dataclass
+class Summary:
+    """What an ingest did, for the command line (and its --json)."""
+
+    school: str
+    files: list[dict] = field(default_factory=list)
+    lines: int = 0
+    requests: int = 0
+    bad: int = 0
+    pupils_left_out: int = 0
+    people: int = 0
+    categories: dict[str, int] = field(default_factory=dict)
+    alerts: int = 0
+    stored: int = 0
+    seconds: float = 0.0
+
+
+def _local_part(name: str) -> str:
+    """ "OAK\\jsmith", "jsmith@OAK.LOCAL" and "jsmith" are one user name."""
+    name = name.strip().lower()
+    name = name.rsplit("\\", 1)[-1]
+    return name.split("@", 1)[0]
+
+
+class Roster:
+    """Who a log's user names are: by school email, by the part before the @, by MIS id."""
+
+    def __init__(self, school: School) -> None:
+        self.by_email: dict[str, Person] = {}
+        by_local: dict[str, list[Person]] = {}
+        self.by_id: dict[str, Person] = {}
+        for p in Person.objects.filter(school=school).exclude(kind=Person.Kind.CONTACT):
+            if p.email:
+                self.by_email[p.email.lower()] = p
+                by_local.setdefault(_local_part(p.email), []).append(p)
+            if p.external_id:
+                self.by_id[p.external_id.lower()] = p
+        # A local part two people share names neither of them.
+        self.by_local = {k: v[0] for k, v in by_local.items() if len(v) == 1}
+
+    def person(self, user: str) -> Person | None:
+        text = user.strip().lower()
+        return (
+            self.by_email.get(text)
+            or self.by_local.get(_local_part(text))
+            or self.by_id.get(text)
+            or self.by_id.get(_local_part(text))
+        )
+
+
+def identifier_for(roster: Roster, user: str | None, client: str | None) -> str:
+    """The identifier a log line is pseudonymised by; PUPIL for a pupil's account."""
+    if user:
+        person = roster.person(user)
+        if person is not None:
+            if person.kind == Person.Kind.PUPIL:
+                return PUPIL
+            found = identifier_of(person)
+            if found:
+                return found
+        return f"user:{user.strip().lower()}"
+    if client:
+        return f"ip:{client.strip().lower()}"
+    return "unknown"
+
+
+def identify_for(school: School) -> engine.Identify:
+    roster = Roster(school)
+
+    def identify(users: Sequence[str | None], clients: Sequence[str | None]) -> list[str]:
+        ids = [identifier_for(roster, u, c) for u, c in zip(users, clients, strict=True)]
+        keep = [i for i in ids if i != PUPIL]
+        names = iter(pseudonymise(school, keep)) if keep else iter(())
+        return [PUPIL if i == PUPIL else next(names) for i in ids]
+
+    return identify
+
+
+class Categoriser:
+    """Categories from the installed lists, the strongest for the school when a site is in
+    several (harmful before private before allowed)."""
+
+    def __init__(self, school: School, index: CategoryIndex) -> None:
+        self.index = index
+        self.table = rules.treatments(school)
+        self.url_domains = index.url_domains
+
+    def hosts(self, hosts: Sequence[str]) -> tuple[list[str], list[bool]]:
+        found = self.index.lookup(hosts)
+        cats = [rules.strongest(tuple(c), self.table) for c in found]
+        return cats, [self._by_path(h) for h in hosts]
+
+    def urls(self, hosts: Sequence[str], paths: Sequence[str]) -> list[str]:
+        found = self.index.lookup_urls(hosts, paths)
+        return [rules.strongest(tuple(c), self.table) for c in found]
+
+    def _by_path(self, host: str) -> bool:
+        if not self.url_domains:
+            return False
+        labels = host.split(".")
+        return any(".".join(labels[i:]) in self.url_domains for i in range(len(labels) - 1))
+
+
+def _resume_from(school: School) -> Callable[[Path, str], engine.Resume | None]:
+    def resume(path: Path, head: str) -> engine.Resume | None:
+        seen = LogFile.objects.filter(school=school, head_sha256=head).order_by("-size").first()
+        if seen is None:
+            return None
+        return engine.Resume(offset=seen.size, prefix_sha256=seen.sha256, lines=seen.lines)
+
+    return resume
+
+
+def quarantine_dir() -> Path:
+    return Path(settings.VAR_DIR) / "quarantine"
+
+
+def _write_quarantine(school: School, result: engine.FileResult) -> str:
+    """The first bad lines (addresses and emails masked), owner-only, for the IT manager."""
+    if not result.bad_examples:
+        return ""
+    folder = quarantine_dir() / school.slug
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{stamp}-{result.path.name}.txt"
+    lines = [
+        f"# {result.bad} malformed line(s) in {result.path.name} ({result.format}); "
+        f"the first {len(result.bad_examples)}, addresses and emails masked",
+        *(f"{n}\t{why}\t{text}" for n, text, why in result.bad_examples),
+    ]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return str(path)
+
+
+def _store(school: School, totals: pl.DataFrame, source: str) -> int:
+    """The totals, twice: per pseudonym, day, category, kind and blocked-ness as pseudonymised
+    activity (system "internet"; the sites named in its summary, most used first), and per
+    site and day for everyone together (SiteDay, no pseudonyms). Returns the activity rows."""
+    if totals.height == 0:
+        return 0
+    counted = pl.format("{} ×{}", pl.col("site"), pl.col("count"))
+    activity = (
+        totals.sort("count", descending=True)
+        .group_by("pseudonym", "day", "category", "kind", "blocked", maintain_order=True)
+        .agg(
+            pl.col("count").sum(),
+            pl.col("bytes").sum(),
+            pl.col("first_ts").min(),
+            pl.col("last_ts").max(),
+            counted.head(12).str.join(", ").str.slice(0, 300).alias("summary"),
+        )
+        .select(
+            pl.lit(school.pk).alias("school_id"),
+            "pseudonym",
+            pl.lit(System.INTERNET.value).alias("system"),
+            bulk.utc_text(pl.col("first_ts")).alias("occurred_at"),
+            "category",
+            "summary",
+            pl.col("count").cast(pl.Int64),
+            pl.format("{}:{}", "kind", pl.lit(source)).str.slice(0, 64).alias("source"),
+            "blocked",
+            "bytes",
+            bulk.utc_text(pl.col("last_ts")).alias("last_at"),
+        )
+    )
+    site_days = (
+        totals.group_by("day", "site", "category", "kind")
+        .agg(
+            pl.col("count").sum().cast(pl.Int64),
+            pl.col("count").filter(pl.col("blocked")).sum().cast(pl.Int64).alias("blocked"),
+            pl.col("bytes").sum(),
+        )
+        .select(
+            pl.lit(school.pk).alias("school_id"),
+            pl.col("day").dt.strftime("%Y-%m-%d").alias("day"),
+            pl.col("site").str.slice(0, 255),
+            "category",
+            "kind",
+            "count",
+            "blocked",
+            "bytes",
+        )
+    )
+    bulk.insert(SiteDay._meta.db_table, site_days)
+    return bulk.insert(ActivityEvent._meta.db_table, activity)
+
+
+def _alerts(school: School, totals: pl.DataFrame, table: dict[str, str]) -> list[Alert]:
+    """An alert per pseudonym, harmful category and day; a later ingest adds to the same one."""
+    harmful = [c for c, t in table.items() if t == Treatment.HARMFUL.value]
+    hits = totals.filter(pl.col("category").is_in(harmful))
+    if hits.height == 0:
+        return []
+    grouped = (
+        hits.sort("count", descending=True)
+        .group_by("pseudonym", "category", "day", maintain_order=True)
+        .agg(
+            pl.col("site").head(10),
+            pl.col("count").head(10).alias("site_counts"),
+            pl.col("count").sum().alias("total"),
+            pl.col("count").filter(pl.col("blocked")).sum().alias("blocked"),
+            pl.col("first_ts").min(),
+            pl.col("last_ts").max(),
+        )
+    )
+    keys = grouped.select("pseudonym", "category", "day")
+    existing = {
+        (a.pseudonym, a.category, a.day): a
+        for a in Alert.objects.filter(
+            school=school,
+            day__in=keys["day"].unique().to_list(),
+            category__in=keys["category"].unique().to_list(),
+            pseudonym__in=keys["pseudonym"].unique().to_list(),
+        )
+    }
+    fresh: list[Alert] = []
+    changed: list[Alert] = []
+    for row in grouped.iter_rows(named=True):
+        first = dt.datetime.fromtimestamp(row["first_ts"], dt.UTC)
+        last = dt.datetime.fromtimestamp(row["last_ts"], dt.UTC)
+        sites = [[s, int(n)] for s, n in zip(row["site"], row["site_counts"], strict=True)]
+        alert = existing.get((row["pseudonym"], row["category"], row["day"]))
+        if alert is None:
+            fresh.append(
+                Alert(
+                    school=school,
+                    pseudonym=row["pseudonym"],
+                    category=row["category"],
+                    day=row["day"],
+                    sites=sites,
+                    count=int(row["total"]),
+                    blocked=int(row["blocked"] or 0),
+                    first_at=first,
+                    last_at=last,
+                )
+            )
+            continue
+        merged: dict[str, int] = {s: n for s, n in alert.sites}  # a later ingest adds to it
+        for site, n in sites:
+            merged[site] = merged.get(site, 0) + n
+        alert.sites = sorted(([s, n] for s, n in merged.items()), key=lambda x: -x[1])[:10]
+        alert.count += int(row["total"])
+        alert.blocked += int(row["blocked"] or 0)
+        alert.first_at = min(alert.first_at, first)
+        alert.last_at = max(alert.last_at, last)
+        changed.append(alert)
+    Alert.objects.bulk_create(fresh, batch_size=1000)
+    Alert.objects.bulk_update(
+        changed, ["sites", "count", "blocked", "first_at", "last_at"], batch_size=1000
+    )
+    return fresh + changed
+
+
+def run(
+    school: School,
+    paths: Sequence[Path],
+    *,
+    fmt: str = "auto",
+    by: str = "cli",
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Ingest the files for the school. Raises engine.LogProblem for a file that is not a log
+    (nothing from that run is stored then); malformed lines are counted and quarantined."""
+    tz = settings.TIME_ZONE if settings.TIME_ZONE != "UTC" else "Europe/London"
+    index = categories.installed()
+    table = rules.treatments(school)
+    result = engine.ingest(
+        [Path(p) for p in paths],
+        categorise=Categoriser(school, index),
+        identify=identify_for(school),
+        fmt=fmt,
+        tz=tz,
+        resume=_resume_from(school),
+        progress=progress,
+    )
+    totals = result.totals
+    left_out = int(totals.filter(pl.col("pseudonym") == PUPIL)["count"].sum() or 0)
+    totals = totals.filter(pl.col("pseudonym") != PUPIL)
+    summary = Summary(school=school.slug, lines=result.lines, bad=result.bad)
+    with transaction.atomic():
+        summary.stored = _store(school, totals, ",".join(f.path.name for f in result.files))
+        alerts = _alerts(school, totals, table)
+        now = timezone.now()
+        for f in result.files:
+            quarantine = _write_quarantine(school, f)
+            LogFile.objects.create(
+                school=school,
+                name=f.path.name[:255],
+                format=f.format,
+                head_sha256=f.head_sha256,
+                sha256=f.sha256,
+                size=f.size,
+                lines=f.lines + _earlier_lines(school, f),
+                requests=f.good,
+                bad=f.bad,
+                quarantine=quarantine,
+                ingested_at=now,
+                by=by[:120],
+            )
+            summary.files.append(
+                {
+                    "file": str(f.path),
+                    "format": f.format,
+                    "lines": f.lines,
+                    "requests": f.good,
+                    "bad": f.bad,
+                    "skipped": f.skipped,
+                    "already_had_bytes": f.already,
+                    "quarantine": quarantine,
+                }
+            )
+        summary.requests = int(totals["count"].sum() or 0)
+        summary.pupils_left_out = left_out
+        summary.people = totals["pseudonym"].n_unique() if totals.height else 0
+        summary.categories = {
+            c or "(none)": int(n)
+            for c, n in totals.group_by("category")
+            .agg(pl.col("count").sum())
+            .sort("count", descending=True)
+            .iter_rows()
+        }
+        summary.alerts = len(alerts)
+        gate.record(
+            user=None,
+            action="weblog.ingest",
+            outcome="done",
+            school=school,
+            object_type="log",
+            object_id=",".join(f.path.name for f in result.files)[:200],
+            clause="7",
+            detail={
+                "by": by,
+                "lines": summary.lines,
+                "requests": summary.requests,
+                "bad": summary.bad,
+                "people": summary.people,
+                "alerts": summary.alerts,
+            },
+        )
+    return summary
+
+
+def _earlier_lines(school: School, f: engine.FileResult) -> int:
+    if not f.already:
+        return 0
+    seen = LogFile.objects.filter(school=school, head_sha256=f.head_sha256, size=f.already).first()
+    return seen.lines if seen else 0

@@ -1,0 +1,5 @@
+"""Pages for internet use (clauses 3.1-3.3, 7): being written (issue 6)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

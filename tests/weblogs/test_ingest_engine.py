@@ -1,0 +1,105 @@
+"""The ingest engine on its own (no Django): the same totals whatever the chunk size, lines
+numbered across chunks, progress adding up, a grown file read from where it stopped."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fairwatch.weblogs.ingest import Resume, ingest, mask, site_of
+
+T0 = 1795651200  # 2026-11-26 00:00:00 UTC
+
+
+def lines(n: int, seed: int = 1) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        host = rng.choice(["www.news.example", "a.cdn.example.org", "games.example", "bbc.co.uk"])
+        user = rng.choice(["alice", "bob", "-"])
+        t = T0 + i * 37
+        out.append(
+            f"{t}.001 {rng.randint(1, 9999):6d} 10.0.0.{rng.randint(1, 9)} TCP_TUNNEL/200 "
+            f"{rng.randint(0, 5000)} CONNECT {host}:443 {user} HIER_DIRECT/1.2.3.4 -\n"
+        )
+    return out
+
+
+class Categorise:
+    def hosts(self, hosts):
+        return ["games" if h.endswith("games.example") else "" for h in hosts], [False] * len(hosts)
+
+    def urls(self, hosts, paths):
+        return [""] * len(hosts)
+
+
+def identify(users, clients):
+    return [f"p_{u or c}" for u, c in zip(users, clients, strict=True)]
+
+
+def run(paths, **kw):
+    return ingest(paths, categorise=Categorise(), identify=identify, **kw)
+
+
+def canonical(df: pl.DataFrame) -> list[tuple]:
+    return sorted(df.rows())
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 400), chunk=st.integers(200, 5000), bad_at=st.sets(st.integers(0, 399)))
+def test_the_totals_do_not_depend_on_the_chunk_size(tmp_path_factory, n, chunk, bad_at):
+    text = lines(n)
+    for i in sorted(bad_at):
+        if i < n:
+            text[i] = "garbage line\n"
+    path = tmp_path_factory.mktemp("log") / "access.log"
+    path.write_text("".join(text))
+    small = run([path], chunk_bytes=chunk)
+    whole = run([path])
+    assert canonical(small.totals) == canonical(whole.totals)
+    bad = {i + 1 for i in bad_at if i < n}
+    assert small.bad == whole.bad == len(bad)
+    assert {n for n, _, _ in small.files[0].bad_examples} == bad  # numbered across chunks
+
+
+def test_progress_adds_up_to_the_file(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("".join(lines(300)))
+    seen = [0, 0]
+
+    def progress(n, b):
+        seen[0] += n
+        seen[1] += b
+
+    result = run([path], chunk_bytes=1000, progress=progress)
+    assert seen == [300, path.stat().st_size] and result.lines == 300
+    assert result.files[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_grown_file_is_read_from_where_the_last_ingest_stopped(tmp_path):
+    path = tmp_path / "access.log"
+    path.write_text("".join(lines(50)))
+    first = run([path]).files[0]
+    with path.open("a") as f:
+        f.write("".join(lines(10, seed=2)))
+        f.write("oops\n")
+    earlier = Resume(first.size, first.sha256, first.lines)
+    second = run([path], resume=lambda p, head: earlier if head == first.head_sha256 else None)
+    assert second.lines == 11 and second.files[0].already == first.size
+    assert second.files[0].bad_examples[0][0] == 61  # numbering goes on from the first part
+    # A file that was changed, not grown, is read whole again.
+    path.write_text("".join(lines(50, seed=3)))
+    third = run([path], resume=lambda p, head: earlier)
+    assert third.lines == 50 and third.files[0].already == 0
+
+
+def test_sites_and_masks():
+    assert site_of("www.bbc.co.uk") == "bbc.co.uk"
+    assert site_of("10.1.2.3") == "10.1.2.3"
+    assert mask("from 10.1.2.3 by jo@oak.example and fe80::1:2") == (
+        "from [ip] by [email] and [ip]"
+    )
