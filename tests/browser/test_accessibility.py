@@ -170,6 +170,80 @@ def held_mail(page: Page) -> None:
     opened("head@oak.example", "/mail/held/", "Held mail")(page)
 
 
+def _web_totals():
+    """A fortnight of internet totals for two pseudonyms, an alert, and a permission asked for."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fairwatch.internet.models import Alert, PrivateUse
+    from fairwatch.monitoring.models import ActivityEvent
+
+    teacher = _person("teacher@oak.example")
+    school, today = teacher.school, timezone.localdate()
+    rows = [
+        ("education", "twinkl.co.uk", 30),
+        ("news", "bbc.co.uk", 12),
+        ("shopping", "amazon.co.uk", 6),
+        ("webmail", "mail.google.com", 4),
+        ("games", "poki.com", 2),
+        ("social_networks", "facebook.com", 3),
+        ("audio-video", "youtube.com", 5),
+        ("", "unknown.example", 1),
+    ]
+    for n in range(14):
+        day = today - dt.timedelta(days=n)
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+        for who in ("p_" + "a" * 32, "p_" + "b" * 32):
+            for category, site, count in rows:
+                ActivityEvent.objects.create(
+                    school=school,
+                    pseudonym=who,
+                    system="internet",
+                    occurred_at=when,
+                    last_at=when,
+                    category=category,
+                    summary=site,
+                    count=count + n % 3,
+                    blocked=category == "games",
+                )
+    alert = Alert.objects.create(
+        school=school,
+        pseudonym="p_" + "a" * 32,
+        category="adult",
+        day=today,
+        sites=[["badsite.example", 7]],
+        count=7,
+        blocked=7,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+    )
+    item = PrivateUse.objects.create(
+        school=school,
+        person=teacher,
+        purpose="Online banking at lunchtime",
+        categories=["shopping"],
+        starts=today,
+        expires=today + dt.timedelta(days=30),
+    )
+    return alert, item
+
+
+def internet_page(email: str, path: str, heading: str) -> Callable[[Page], None]:
+    def open_page(page: Page) -> None:
+        alert, item = _web_totals()
+        opened(email, path.format(alert=alert.pk, item=item.pk), heading)(page)
+
+    return open_page
+
+
+def private_use_ask_errors(page: Page) -> None:
+    signed_in_home(page, "teacher@oak.example")
+    page.goto("/internet/private-use/ask/")
+    page.get_by_role("button", name="Ask the Headteacher").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page], None]] = {
     "login": login_empty,
     "login-wrong-password": login_wrong_password,
@@ -195,6 +269,21 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "held-mail": held_mail,
     "relay-rules": opened("it@oak.example", "/mail/rules/", "What the mail relay does"),
     "check-tokens": opened("it@oak.example", "/mail/tokens/", ""),
+    "internet-dashboard": internet_page("it@oak.example", "/internet/", "Internet use"),
+    "internet-pseudonym": internet_page(
+        "dsl@oak.example", "/internet/pseudonym/p_" + "a" * 32 + "/", "Internet use of"
+    ),
+    "internet-categories": opened(
+        "it@oak.example", "/internet/categories/", "How each kind of website is treated"
+    ),
+    "internet-alerts": internet_page("dsl@oak.example", "/internet/alerts/", "Alerts"),
+    "internet-alert": internet_page("dsl@oak.example", "/internet/alerts/{alert}/", "Alert"),
+    "private-use-own": internet_page("teacher@oak.example", "/internet/private-use/", "Private"),
+    "private-use-register": internet_page("head@oak.example", "/internet/private-use/", "Private"),
+    "private-use-decide": internet_page(
+        "head@oak.example", "/internet/private-use/{item}/", "Private use"
+    ),
+    "private-use-ask-errors": private_use_ask_errors,
 }
 
 # Known violations in the app, one entry per failing (page, viewport) case. strict=True, so a

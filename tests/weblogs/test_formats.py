@@ -266,7 +266,7 @@ def test_bad_squid_lines_are_reported_with_their_numbers_and_a_reason():
         good,
         "garbage",
         good.rsplit(" ", 1)[0],  # cut off: nine fields
-        good.replace("1700000000.123", "yesterday"),
+        good.replace("1700000000.123", "-5.5"),
         good.replace("TCP_MISS/200", "TCP_MISS"),
         good.replace(" 5120 ", " lots "),
         good.replace(" alice ", "  "),  # an empty field where the user should be
@@ -443,6 +443,8 @@ def test_it_reads_bind_lines_of_every_vintage():
         "query: c.example IN A + (2001:db8::1)",
         "2026-11-26T08:00:04.123Z client 10.0.0.7#5353: query: d.example IN A + (10.0.0.1)",
         "2026-07-01T09:00:05.123 client 10.0.0.8#5353 (e.example): query: e.example IN A + (::1)",
+        "26-Nov-2026 08:00:06.000 client 10.0.0.9#5353 (0/25.2.0.192.in-addr.arpa): "
+        "query: 0/25.2.0.192.IN-ADDR.ARPA IN PTR + (10.0.0.1)",
     ]
     rows, bad = parse("bind", texts, year=2026)
     assert bad.is_empty()
@@ -452,6 +454,7 @@ def test_it_reads_bind_lines_of_every_vintage():
         (utc(2026, 11, 26, 8, 0, 3), "2001:db8::5", "c.example"),
         (utc(2026, 11, 26, 8, 0, 4), "10.0.0.7", "d.example"),
         (utc(2026, 7, 1, 8, 0, 5), "10.0.0.8", "e.example"),
+        (utc(2026, 11, 26, 8, 0, 6), "10.0.0.9", "0/25.2.0.192.in-addr.arpa"),  # a name, no port
     ]
 
 

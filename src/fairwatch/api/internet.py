@@ -1,7 +1,490 @@
-"""The API for internet use (clauses 3.1-3.3, 7): being written (issue 6)."""
+"""The API for internet use (clauses 3.1-3.3, 7): the school's category rules, alerts of
+harmful categories, the register of private-use permissions and the dashboard's figures.
+
+The rules, the gate and the audit entries are in `fairwatch.internet`; errors are as in the
+other routers: 403 not allowed (recorded), 404 not there or not yours to see, 409 a step that
+does not fit the state, 422 input that cannot be taken (with `errors` by field).
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from fairwatch.internet import alerts, category_rules, dashboard, private_use
+from fairwatch.internet.models import Alert, PrivateUse
+from fairwatch.schools.models import School
+from fairwatch.schools.permissions import Action, may
+
+from .common import ErrorOut, school_for
 
 router = Router(tags=["internet use"])
+
+BASE = "/schools/{slug}/internet"
+
+
+class InvalidOut(Schema):
+    detail: str
+    errors: dict[str, str]  # field name (or category): what to change
+
+
+ERRORS = {403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
+STEP_ERRORS = {**ERRORS, 409: ErrorOut}
+
+
+def _invalid(errors: dict[str, str]) -> Status:
+    return Status(422, InvalidOut(detail=" ".join(errors.values()), errors=errors))
+
+
+# --- category rules ------------------------------------------------------------------------
+
+
+class CategoryRuleOut(Schema):
+    category: str
+    description: str
+    default: str  # harmful, private or allowed: the treatment with no rule of the school's
+    treatment: str  # the school's
+
+
+class RulesIn(Schema):
+    """Category -> harmful, private or allowed. Categories not named stay as they are;
+    naming a category's default removes the school's rule for it."""
+
+    treatments: dict[str, str]
+
+
+def _rules_out(rows: list[category_rules.Row]) -> list[CategoryRuleOut]:
+    return [
+        CategoryRuleOut(
+            category=r.category, description=r.description, default=r.default, treatment=r.treatment
+        )
+        for r in rows
+    ]
+
+
+@router.get(BASE + "/categories", response={200: list[CategoryRuleOut], **ERRORS})
+def list_category_rules(request, slug: str):
+    """Every category with its treatment at the school (the Headteacher and the IT manager)."""
+    school = school_for(request, slug)
+    return _rules_out(category_rules.view(request.user, school))
+
+
+@router.patch(BASE + "/categories", response={200: list[CategoryRuleOut], **ERRORS})
+def set_category_rules(request, slug: str, payload: RulesIn):
+    """Set the treatment of the categories named; the reply is every category afterwards."""
+    school = school_for(request, slug)
+    try:
+        category_rules.update(request.user, school, payload.treatments)
+    except category_rules.InvalidRules as e:
+        return _invalid(e.errors)
+    return _rules_out(category_rules.current(school))
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+class SiteCount(Schema):
+    site: str
+    requests: int
+
+
+class AlertOut(Schema):
+    id: int
+    category: str
+    description: str
+    day: dt.date
+    sites: list[SiteCount]  # most visited first
+    requests: int
+    blocked: int  # of which the filter refused
+    first_at: dt.datetime
+    last_at: dt.datetime
+    pseudonym: str  # never a name: that needs a monitoring exercise (7.1)
+    state: str  # open or closed
+    closed_at: dt.datetime | None
+    notes: str  # closing notes and reopening reasons, oldest first
+
+
+class CloseIn(Schema):
+    note: str
+
+
+class ReopenIn(Schema):
+    reason: str
+
+
+def _alert_out(a: Alert, known: dict[str, str]) -> AlertOut:
+    return AlertOut(
+        id=a.pk,
+        category=a.category,
+        description=category_rules.describe(a.category, known),
+        day=a.day,
+        sites=[SiteCount(site=str(s), requests=int(n)) for s, n in a.sites],
+        requests=a.count,
+        blocked=a.blocked,
+        first_at=a.first_at,
+        last_at=a.last_at,
+        pseudonym=a.pseudonym,
+        state=a.state,
+        closed_at=a.closed_at,
+        notes=a.closed_note,
+    )
+
+
+def _alert(request: HttpRequest, school: School, alert_id: int) -> Alert:
+    try:
+        return alerts.get(request.user, school, alert_id)
+    except Alert.DoesNotExist:
+        raise HttpError(404, "no such alert") from None
+
+
+@router.get(BASE + "/alerts", response={200: list[AlertOut], **ERRORS})
+def list_alerts(request, slug: str, state: str = "open"):
+    """Alerts of harmful categories (the DSL and the Headteacher): open ones first, the latest
+    day first; state is open, closed or all."""
+    school = school_for(request, slug)
+    try:
+        found = list(alerts.listed(request.user, school, state=state)[:1000])
+    except alerts.InvalidStep as e:
+        return _invalid(e.errors)
+    known = category_rules.descriptions()
+    return [_alert_out(a, known) for a in found]
+
+
+@router.get(BASE + "/alerts/{alert_id}", response={200: AlertOut, **ERRORS})
+def get_alert(request, slug: str, alert_id: int):
+    alert = _alert(request, school_for(request, slug), alert_id)
+    return _alert_out(alert, category_rules.descriptions())
+
+
+@router.post(BASE + "/alerts/{alert_id}/close", response={200: AlertOut, **STEP_ERRORS})
+def close_alert(request, slug: str, alert_id: int, payload: CloseIn):
+    """Close an open alert with a note of what was done."""
+    alert = _alert(request, school_for(request, slug), alert_id)
+    try:
+        alert = alerts.close(request.user, alert, note=payload.note)
+    except alerts.InvalidStep as e:
+        return _invalid(e.errors)
+    except alerts.WrongState as e:
+        raise HttpError(409, str(e)) from None
+    return _alert_out(alert, category_rules.descriptions())
+
+
+@router.post(BASE + "/alerts/{alert_id}/reopen", response={200: AlertOut, **STEP_ERRORS})
+def reopen_alert(request, slug: str, alert_id: int, payload: ReopenIn):
+    alert = _alert(request, school_for(request, slug), alert_id)
+    try:
+        alert = alerts.reopen(request.user, alert, reason=payload.reason)
+    except alerts.InvalidStep as e:
+        return _invalid(e.errors)
+    except alerts.WrongState as e:
+        raise HttpError(409, str(e)) from None
+    return _alert_out(alert, category_rules.descriptions())
+
+
+# --- private use (3.1) -----------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    display_name: str
+
+
+class PrivateUseOut(Schema):
+    id: int
+    state: str  # requested, granted, refused or withdrawn
+    expired: bool  # granted, and its last day has passed
+    purpose: str
+    categories: list[str]  # empty: any private-use category
+    starts: dt.date
+    expires: dt.date  # its last day
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str | None  # the Headteacher's name
+    reason: str  # conditions of a grant, the reason for a refusal, and any withdrawal
+    # Who asked: for the Headteacher and the DPO only; null for the requester's own.
+    person: PersonRef | None = None
+
+
+class AskIn(Schema):
+    purpose: str
+    categories: list[str] = []  # the school's private-use categories; empty: any of them
+    starts: dt.date
+    expires: dt.date
+
+
+class DecideIn(Schema):
+    decision: Literal["grant", "refuse"]
+    categories: list[str] | None = None  # grant: fewer than asked; null keeps what was asked
+    expires: dt.date | None = None  # grant: an earlier end; null keeps what was asked
+    conditions: str = ""  # grant
+    reason: str = ""  # refuse: why (needed)
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+class RegisterQuery(Schema):
+    all: bool = False  # the Headteacher and the DPO: the whole register, not only your own
+    state: str = "all"  # with all=true: requested, granted, refused, withdrawn or all
+
+
+def _use_out(item: PrivateUse, *, names: bool) -> PrivateUseOut:
+    return PrivateUseOut(
+        id=item.pk,
+        state=item.state,
+        expired=item.state == PrivateUse.State.GRANTED and item.expires < timezone.localdate(),
+        purpose=item.purpose,
+        categories=list(item.categories),
+        starts=item.starts,
+        expires=item.expires,
+        requested_at=item.requested_at,
+        decided_at=item.decided_at,
+        decided_by=item.decided_by.display_name if item.decided_by else None,
+        reason=item.reason,
+        person=PersonRef(id=item.person.pk, display_name=item.person.display_name)
+        if names
+        else None,
+    )
+
+
+def _names_for(request: HttpRequest, item: PrivateUse) -> bool:
+    own = item.person.user_id == request.user.pk
+    return not own and may(request.user, Action.VIEW_PRIVATE_USE, item.school)
+
+
+def _use(request: HttpRequest, school: School, item_id: int) -> PrivateUse:
+    try:
+        return private_use.get(request.user, school, item_id)
+    except PrivateUse.DoesNotExist:
+        raise HttpError(404, "no such request") from None
+
+
+@router.get(BASE + "/private-use", response={200: list[PrivateUseOut], **ERRORS})
+def list_private_use(request, slug: str, filters: Query[RegisterQuery]):
+    """Your own requests, newest first; with `all=true`, the whole register with names (the
+    Headteacher and the DPO), those waiting for a decision first."""
+    school = school_for(request, slug)
+    if filters.all:
+        try:
+            found = private_use.register(request.user, school, state=filters.state)
+        except private_use.InvalidRequest as e:
+            return _invalid(e.errors)
+        return [_use_out(item, names=True) for item in found[:1000]]
+    return [_use_out(item, names=False) for item in private_use.mine(request.user, school)]
+
+
+@router.post(BASE + "/private-use", response={201: PrivateUseOut, **ERRORS})
+def ask_private_use(request, slug: str, payload: AskIn):
+    """Ask the Headteacher for private use of the school's internet (any member of staff)."""
+    school = school_for(request, slug)
+    try:
+        item = private_use.ask(
+            request.user,
+            school,
+            purpose=payload.purpose,
+            categories=payload.categories,
+            starts=payload.starts,
+            expires=payload.expires,
+        )
+    except private_use.InvalidRequest as e:
+        return _invalid(e.errors)
+    return Status(201, _use_out(item, names=False))
+
+
+@router.get(BASE + "/private-use/{item_id}", response={200: PrivateUseOut, **ERRORS})
+def get_private_use(request, slug: str, item_id: int):
+    """One request: your own, or any for the Headteacher and the DPO."""
+    item = _use(request, school_for(request, slug), item_id)
+    return _use_out(item, names=_names_for(request, item))
+
+
+@router.post(BASE + "/private-use/{item_id}/decide", response={200: PrivateUseOut, **STEP_ERRORS})
+def decide_private_use(request, slug: str, item_id: int, payload: DecideIn):
+    """The Headteacher grants (as asked, or for fewer categories or a shorter time) or refuses
+    with a reason. Nobody decides their own request."""
+    item = _use(request, school_for(request, slug), item_id)
+    try:
+        if payload.decision == "grant":
+            item = private_use.grant(
+                request.user,
+                item,
+                categories=payload.categories,
+                expires=payload.expires,
+                conditions=payload.conditions,
+            )
+        else:
+            item = private_use.refuse(request.user, item, reason=payload.reason)
+    except private_use.InvalidRequest as e:
+        return _invalid(e.errors)
+    except private_use.WrongState as e:
+        raise HttpError(409, str(e)) from None
+    return _use_out(item, names=_names_for(request, item))
+
+
+@router.post(BASE + "/private-use/{item_id}/withdraw", response={200: PrivateUseOut, **STEP_ERRORS})
+def withdraw_private_use(request, slug: str, item_id: int, payload: WithdrawIn):
+    """Withdraw a request or a permission: the person who asked, or the Headteacher."""
+    item = _use(request, school_for(request, slug), item_id)
+    try:
+        item = private_use.withdraw(request.user, item, reason=payload.reason)
+    except private_use.InvalidRequest as e:
+        return _invalid(e.errors)
+    except private_use.WrongState as e:
+        raise HttpError(409, str(e)) from None
+    return _use_out(item, names=_names_for(request, item))
+
+
+# --- the dashboard's figures ------------------------------------------------------------------
+
+
+class RangeQuery(Schema):
+    since: dt.date | None = None  # default: 29 days before `until`
+    until: dt.date | None = None  # default: today (the school's local day)
+
+
+class DayOut(Schema):
+    day: dt.date
+    total: int
+    by_category: dict[str, int]  # the top categories of the range, and "other"
+
+
+class CategoryOut(Schema):
+    category: str  # "" for sites in no list
+    description: str
+    treatment: str
+    requests: int
+    blocked: int
+
+
+class SiteOut(Schema):
+    site: str
+    category: str
+    requests: int
+    blocked: int
+
+
+class PrivateShareOut(Schema):
+    under_permission: int
+    without_permission: int
+    not_private: int
+
+
+class PseudonymTotalOut(Schema):
+    pseudonym: str
+    requests: int
+    blocked: int
+    harmful: int
+    private_under_permission: int
+    private_without_permission: int
+
+
+class DashboardOut(Schema):
+    since: dt.date
+    until: dt.date
+    requests: int
+    blocked: int
+    allowed: int
+    series: list[str]  # the categories the days are split by, in order ("other" last)
+    days: list[DayOut]
+    by_category: list[CategoryOut]
+    top_sites: list[SiteOut]
+    private_use: PrivateShareOut
+    top_pseudonyms: list[PseudonymTotalOut]
+
+
+class PseudonymOut(Schema):
+    pseudonym: str
+    since: dt.date
+    until: dt.date
+    requests: int
+    blocked: int
+    holds_permission: bool  # a private-use permission in force on some day of the range
+    series: list[str]
+    days: list[DayOut]
+    by_category: list[CategoryOut]
+    private_use: PrivateShareOut
+
+
+def _span(q: RangeQuery) -> dashboard.Range:
+    return dashboard.parse_range(q.since, q.until)
+
+
+def _common(f: dashboard.Figures) -> dict:
+    names = [c for c, _ in f.series]
+    return {
+        "since": f.range.since,
+        "until": f.range.until,
+        "requests": f.total,
+        "blocked": f.blocked,
+        "series": names,
+        "days": [
+            DayOut(day=d.day, total=d.total, by_category=dict(zip(names, d.values, strict=True)))
+            for d in f.by_day
+        ],
+        "by_category": [
+            CategoryOut(
+                category=c.category,
+                description=c.label,
+                treatment=c.treatment,
+                requests=c.requests,
+                blocked=c.blocked,
+            )
+            for c in f.by_category
+        ],
+        "private_use": PrivateShareOut(
+            under_permission=f.private.under,
+            without_permission=f.private.without,
+            not_private=f.private.other,
+        ),
+    }
+
+
+@router.get(BASE + "/dashboard", response={200: DashboardOut, **ERRORS})
+def internet_dashboard(request, slug: str, q: Query[RangeQuery]):
+    """The dashboard's figures for a range of days (at most 366): pseudonyms and totals."""
+    school = school_for(request, slug)
+    try:
+        span = _span(q)
+    except dashboard.InvalidRange as e:
+        return _invalid(e.errors)
+    f = dashboard.figures(request.user, school, span)
+    return DashboardOut(
+        **_common(f),
+        allowed=f.allowed,
+        top_sites=[
+            SiteOut(site=s.site, category=s.category, requests=s.requests, blocked=s.blocked)
+            for s in f.sites
+        ],
+        top_pseudonyms=[
+            PseudonymTotalOut(
+                pseudonym=p.pseudonym,
+                requests=p.requests,
+                blocked=p.blocked,
+                harmful=p.harmful,
+                private_under_permission=p.private_under,
+                private_without_permission=p.private_without,
+            )
+            for p in f.pseudonyms
+        ],
+    )
+
+
+@router.get(BASE + "/pseudonyms/{pseudonym}", response={200: PseudonymOut, **ERRORS})
+def internet_pseudonym(request, slug: str, pseudonym: str, q: Query[RangeQuery]):
+    """One pseudonym's totals by category and by day: never a name, never a single request."""
+    school = school_for(request, slug)
+    try:
+        span = _span(q)
+    except dashboard.InvalidRange as e:
+        return _invalid(e.errors)
+    try:
+        f = dashboard.of_pseudonym(request.user, school, pseudonym, span)
+    except dashboard.UnknownPseudonym:
+        raise HttpError(404, "no such pseudonym") from None
+    return PseudonymOut(pseudonym=f.pseudonym, holds_permission=f.holds_permission, **_common(f))

@@ -29,6 +29,7 @@ from fairwatch.schools.models import Person, School
 from fairwatch.weblogs import ingest as engine
 from fairwatch.weblogs.categories import CategoryIndex
 
+from . import alerts as alert_mail
 from . import bulk, categories, rules
 from .models import Alert, LogFile, SiteDay, Treatment
 
@@ -359,6 +360,7 @@ def run(
             .iter_rows()
         }
         summary.alerts = len(alerts)
+        alert_mail.notify_new(school, alerts)  # a link for the DSL and Headteacher, once committed
         gate.record(
             user=None,
             action="weblog.ingest",

@@ -75,9 +75,13 @@ def rotate_key(school: School) -> dict[str, str]:
             rekeyed = mapping[entry.pseudonym]
             entry.pseudonym, entry.seal, entry.key_id = rekeyed.pseudonym, rekeyed.seal, new.key_id
         VaultEntry.objects.bulk_update(entries, ["pseudonym", "seal", "key_id"], batch_size=500)
+        from fairwatch.internet.models import Alert
+
         events = ActivityEvent.objects.filter(school=school)
+        alerts = Alert.objects.filter(school=school)
         for old_name, rekeyed in mapping.items():  # one pseudonym per person: a few hundred
             events.filter(pseudonym=old_name).update(pseudonym=rekeyed.pseudonym)
+            alerts.filter(pseudonym=old_name).update(pseudonym=rekeyed.pseudonym)
         gate.record(
             user=None,
             action="privacy.rotate_key",

@@ -6,10 +6,13 @@ will cover, and are marked as not yet available.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from fairwatch.catalogue import model_catalogue
+from fairwatch.internet import alerts
 from fairwatch.roles import Role
+from fairwatch.schools.models import School
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class Capability:
     clause: str
     url_name: str | None = None
     query: str = ""
+    counter: str = ""  # a name in COUNTS: the page shows how many wait there
+    count: int | None = None
+    count_words: str = ""  # what the number counts, e.g. "open"
 
     @property
     def anchor(self) -> str:
@@ -36,6 +42,26 @@ HELD_MAIL = Capability(
 RELAY_RULES = Capability("Set what the mail relay does for each check", "4", "relay_rules")
 CHECK_TOKENS = Capability("Issue and revoke tokens for mail add-ins", "4", "check_tokens")
 ACTIVITY = Capability("See email and internet activity as pseudonyms and totals", "3.2", "activity")
+INTERNET = Capability(
+    "See internet use: by category and day, top sites, blocked and private use",
+    "3.2",
+    "internet_dashboard",
+)
+WEB_ALERTS = Capability(
+    "See alerts of harmful web activity",
+    "3.3",
+    "internet_alerts",
+    counter="open_web_alerts",
+    count_words="open",
+)
+CATEGORY_RULES = Capability(
+    "Set how each kind of website is treated: harmful, private use or allowed",
+    "3.3",
+    "internet_categories",
+)
+
+# Numbers some items show, from the school: counts only, never who or what.
+COUNTS: dict[str, Callable[[School], int]] = {"open_web_alerts": alerts.open_count}
 
 CAPABILITIES: dict[Role, list[Capability]] = {
     Role.STAFF: [
@@ -44,7 +70,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Check an email before sending it", "4"),
         Capability("Check a social media post or photo before posting", "6.4"),
         Capability("Declare a family relationship with a pupil", "6.2"),
-        Capability("Ask permission for private internet use", "3.1"),
+        Capability("Ask permission for private internet use", "3.1", "private_use"),
         Capability("Raise a concern about a colleague, or report cyberbullying", "7.5"),
         Capability("See what monitoring is in force, and why", "3.2", "transparency"),
         Capability("Ask for your own data", "5", "my_data"),
@@ -58,7 +84,10 @@ CAPABILITIES: dict[Role, list[Capability]] = {
     Role.HEADTEACHER: [
         STAFF_LIST,
         PUPIL_LIST,
-        Capability("Decide requests for private internet use", "3.1"),
+        Capability("Decide requests for private internet use", "3.1", "private_use"),
+        WEB_ALERTS,
+        CATEGORY_RULES,
+        INTERNET,
         Capability("Approve official channels and professional spaces", "6.7"),
         Capability("Approve monitoring exercises", "7.1", "exercises"),
         HELD_MAIL,
@@ -84,10 +113,11 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         STAFF_LIST,
         PUPIL_LIST,
         Capability("Receive every concern about staff–pupil interaction", "7.6"),
-        Capability("Receive alerts of harmful web activity", "3.3"),
+        WEB_ALERTS,
         Capability("See the log of access to pupils' social media", "6.10"),
         ASK_EXERCISE,
         ACTIVITY,
+        INTERNET,
     ],
     Role.DPO: [
         STAFF_LIST,
@@ -98,6 +128,10 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Answer staff requests for their own data", "5", "access_requests"),
         Capability("See mail the relay is holding", "4", "held_mail"),
         ACTIVITY,
+        INTERNET,
+        Capability(
+            "See the register of permissions for private internet use", "3.1", "private_use"
+        ),
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
     ],
     Role.IT_MANAGER: [
@@ -106,7 +140,9 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Configure log sources, the mail relay, domains and categories", "3.2"),
         RELAY_RULES,
         CHECK_TOKENS,
+        CATEGORY_RULES,
         ACTIVITY,
+        INTERNET,
     ],
     Role.HR_ADVISER: [
         STAFF_LIST,
@@ -127,5 +163,20 @@ CAPABILITIES: dict[Role, list[Capability]] = {
 }
 
 
-def capabilities_for(roles: list[Role]) -> list[tuple[Role, list[Capability]]]:
-    return [(role, CAPABILITIES[role]) for role in roles]
+def capabilities_for(
+    roles: list[Role], school: School | None = None
+) -> list[tuple[Role, list[Capability]]]:
+    """Each role's items; given the school, items with a counter carry their number."""
+    sections = [(role, CAPABILITIES[role]) for role in roles]
+    if school is None:
+        return sections
+    counted: dict[str, int] = {}
+
+    def with_count(item: Capability) -> Capability:
+        if not item.counter:
+            return item
+        if item.counter not in counted:
+            counted[item.counter] = COUNTS[item.counter](school)
+        return replace(item, count=counted[item.counter])
+
+    return [(role, [with_count(item) for item in items]) for role, items in sections]

@@ -1,17 +1,20 @@
 """The log formats Fairwatch reads, each turned into the same rows (`records.SCHEMA`).
 
 A parser takes a chunk of a file as a table of numbered lines and works on whole columns at
-once (Polars), never line by line in Python: a school's proxy writes millions of lines a day.
-Every line ends up in exactly one of three places:
+once (Polars, on every core), never line by line in Python: a school's proxy writes millions
+of lines a day. Every line ends up in exactly one of three places:
 
-- a row: one web request or one DNS query;
+- a row: one web request or one DNS query (rows come in line order);
 - the bad rows, with its line number and a plain reason (a malformed or cut-off line);
 - skipped: blank lines, comment and header lines (`#...`), and lines that are not requests
-  (a DNS server's replies and start-up messages, Squid's `error:` pseudo-URLs).
+  (a DNS server's replies and start-up messages, Squid's `error:` pseudo-URLs for what it
+  could not read as a request at all).
 
 Times without a zone (BIND, dnsmasq, e2guardian) are the server's local time in `tz`. In the
 autumn hour that happens twice the earlier one is taken; a time in the spring gap cannot have
-been written by a correctly set clock and the line is reported as bad.
+been written by a correctly set clock and the line is reported as bad. Syslog's times have no
+year: the caller's `year` is used (this year when it gives none), so a file that runs from
+December into January needs splitting at the new year.
 
 The formats, and what each row's `blocked` means:
 
@@ -22,8 +25,9 @@ The formats, and what each row's `blocked` means:
 - "e2guardian": e2guardian's access.log in its own format, space separated
   (`logfileformat = 1`, the default), tab separated (4) or CSV (2). Blocked when the reason says
   *DENIED* (the English wording: other languages are not recognised).
-- "bind": BIND 9's query log, with or without its own date, under syslog's, or ISO 8601.
-  Never blocked: BIND logs the question, not what a filter did with it.
+- "bind": BIND 9's query log, with its own date, ISO 8601 (`print-time iso8601`) or under
+  syslog's; a query line with no time at all is bad. Never blocked: BIND logs the question,
+  not what a filter did with it.
 - "dnsmasq": dnsmasq's and Pi-hole's log (`log-queries`). Only `query[...]` lines are requests;
   a query is blocked when the next line about the same name is Pi-hole's refusal (gravity
   blocked, regex/exactly blacklisted or denied, special domain, the old gravity.list and
@@ -31,8 +35,13 @@ The formats, and what each row's `blocked` means:
   must be in the same chunk: at a chunk's very end a blocked query can count as allowed.
   A `config NAME is NXDOMAIN` line is not counted as blocked: dnsmasq writes the same for a
   local name that does not exist.
-- "zeek-http", "zeek-dns": Zeek's http.log and dns.log, tab separated with `#fields` header
-  lines or JSON (one object a line). Never blocked.
+- "zeek-http", "zeek-dns": Zeek's http.log and dns.log, tab separated under `#fields` header
+  lines (the caller passes the file's; a chunk's own `#fields` line takes over below it) or
+  JSON (one object a line). Never blocked. A dns.log record with no question is skipped.
+
+A host is lower case, without port, user name or trailing dot, an IPv6 address without its
+brackets. A path is kept only for a plain http:// request: the proxy never saw the path of an
+encrypted one.
 """
 
 from __future__ import annotations
@@ -79,7 +88,7 @@ def _common_is_proxy(line: str) -> bool:
     """A common/combined line from a proxy asks for a whole URL or host:port; a web server's
     asks for a path, and is not ours to read."""
     m = _COMMON_RE.match(line)
-    return bool(m) and not m.group(1).startswith("/")
+    return m is not None and not m.group(1).startswith("/")
 
 
 _LINE_TESTS: dict[str, Callable[[str], bool]] = {
@@ -188,15 +197,15 @@ def _year(year: int | None, tz: str) -> int:
 
 
 def _readable(lines: pl.DataFrame) -> pl.LazyFrame:
-    """The lines worth parsing: not blank, not a `#` comment or header; a stray carriage
-    return at the end is dropped. Lazy, so a parser can add its own steps before Polars
-    runs them all together, a batch of lines per core. A parser's bad rows carry only the
-    line number and reason: `parse` adds the text, so it is not carried through the work."""
+    """The lines to parse, lazily, so that a parser can add its own steps before Polars runs
+    them all together, a batch of lines per core. A stray carriage return at the end is
+    dropped. Blank and `#` lines are not looked for here, which would cost a pass over every
+    line: no parser can read them, so they come back as bad and `_bad` lets them go."""
     text = pl.col("text").cast(pl.Utf8).fill_null("")
     work = lines.select(pl.col("line").cast(pl.UInt64), text)
     if work["text"].str.ends_with("\r").any():
         work = work.with_columns(pl.col("text").str.strip_suffix("\r"))
-    return work.lazy().filter(~pl.col("text").str.contains(r"^(?:\s*$|#)"))
+    return work.lazy()
 
 
 def _run(lf: pl.LazyFrame, *, keep_text: bool = False) -> pl.DataFrame:
@@ -220,13 +229,15 @@ def _rows(rows: pl.DataFrame, kind: str) -> pl.DataFrame:
 
 
 def _bad(bad: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """Bad rows (line, reason) with their lines' text, in line order."""
+    """Bad rows (line, reason) with their lines' text, in line order; blank lines and
+    comment or header lines (`#...`) are skipped, not bad."""
     if not bad.height:
         return pl.DataFrame(schema=BAD_SCHEMA)
     text = lines.select(pl.col("line").cast(pl.UInt64), pl.col("text").cast(pl.Utf8).fill_null(""))
     return (
         bad.select(pl.col("line").cast(pl.UInt64), pl.col("reason").cast(pl.Utf8))
         .join(text, on="line", how="left")
+        .filter(~pl.col("text").str.contains(r"^(?:\s*$|#)"))
         .select(list(BAD_SCHEMA))
         .sort("line")
     )
@@ -258,12 +269,14 @@ def _empty_bad() -> pl.DataFrame:
 def _none_if(col: str, *blanks: str) -> pl.Expr:
     """The column, with the values that mean "nothing" ("-", "") made null."""
     c = pl.col(col)
-    return pl.when(c.is_in(list(blanks))).then(None).otherwise(c).alias(col)
+    blank = c == blanks[0] if len(blanks) == 1 else c.is_in(list(blanks))
+    return pl.when(blank).then(None).otherwise(c).alias(col)
 
 
 def _epoch(col: str) -> pl.Expr:
     """Whole seconds from "1700000000.123"; null when it is not a number."""
-    return pl.col(col).cast(pl.Float64, strict=False).floor().cast(pl.Int64, strict=False)
+    # Casting to a whole number drops the fraction: the same as rounding down after 1970.
+    return pl.col(col).cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
 
 
 def _local(naive: pl.Expr, tz: str) -> pl.Expr:
@@ -290,22 +303,25 @@ _SCHEME = r"^[A-Za-z][A-Za-z0-9+.-]*://"
 def _web_columns(url: pl.Expr) -> list[pl.Expr]:
     """`host` and `path` from a URL: scheme://host[:port]/path or, for a CONNECT, host:port.
     Only a plain http:// URL has a path worth keeping: an encrypted request's path was never
-    seen. This is the quick way, right for nearly every line; `_rare` marks the lines it
-    would get wrong (another scheme, a user name in the URL, an IPv6 address), which
-    `_web_fix` then does the slow way."""
+    seen. This is the quick way, right for nearly every line. `_rare` marks the few it may
+    get wrong (another scheme, a user name, an IPv6 address, "://" or "@" further on, Squid's
+    error: pseudo-URLs), which `_web_fix` looks at again."""
     a = url.str.strip_prefix("http://").str.strip_prefix("https://")
-    # The path runs from the first "/"; "http://host?x=1" (no "/") keeps "/", not its query.
-    slash = a.str.find("/", literal=True)
-    path = pl.when(slash.is_null()).then(pl.lit("/")).otherwise(a.str.slice(slash))
+    # For "http://host" (no "/") this gives "", made "/" by `_web_fix`.
+    from_slash = pl.when(url.str.starts_with("http://")).then(
+        a.str.find("/", literal=True).fill_null(_LONG) + 7
+    )
     return [
         a.str.head(a.str.find(r"[:/?#]").fill_null(_LONG)).str.to_lowercase().alias("host"),
-        pl.when(url.str.starts_with("http://")).then(path).alias("path"),
-        a.str.contains(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\[|[^/?#]*@)").alias("_rare"),
+        url.str.slice(from_slash).alias("path"),
+        a.str.contains(r"[@\[]|://|^error:").alias("_rare"),
     ]
 
 
 def _web_fix(df: pl.DataFrame, url: str) -> pl.DataFrame:
-    """The lines `_web_columns` marked as rare, done the slow way; trailing dots dropped."""
+    """The lines `_web_columns` marked as rare, looked at again: a host found the slow way,
+    and Squid's error: pseudo-URLs (a request it could not read at all) dropped as not
+    requests. Trailing dots go and an empty path becomes "/"."""
     rare = df["_rare"].fill_null(False)
     if rare.any():
         which = rare.arg_true()
@@ -313,8 +329,13 @@ def _web_fix(df: pl.DataFrame, url: str) -> pl.DataFrame:
         exact = _exact_host(a.str.replace(_SCHEME, "")).str.to_lowercase()
         hosts = df["host"].clone().scatter(which, df[which].select(exact)[url])
         df = df.with_columns(hosts)
+        errors = rare & df[url].str.starts_with("error:")
+        if errors.any():
+            df = df.filter(~errors)
     if df["host"].str.ends_with(".").any():
         df = df.with_columns(pl.col("host").str.strip_chars_end("."))
+    if (df["path"] == "").any():
+        df = df.with_columns(path=pl.when(pl.col("path") == "").then(pl.lit("/")).otherwise("path"))
     return df
 
 
@@ -332,11 +353,17 @@ def _exact_host(a: pl.Expr) -> pl.Expr:
 
 
 def _clean_hosts(df: pl.DataFrame, col: str = "host") -> pl.DataFrame:
-    """A name or host[:port] column (DNS query names, HTTP Host headers) as SCHEMA wants
-    it: lower case, no port, no trailing dot, an IPv6 address without brackets."""
+    """A host[:port] column (an HTTP Host header) as SCHEMA wants it: lower case, no port,
+    no trailing dot, an IPv6 address without brackets."""
+    if df[col].str.contains(r"[:@/\[]").any():
+        df = df.with_columns(_exact_host(pl.col(col)).alias(col))
+    return _clean_names(df, col)
+
+
+def _clean_names(df: pl.DataFrame, col: str = "host") -> pl.DataFrame:
+    """A DNS name column as SCHEMA wants it: lower case, no trailing dot. (A name has no
+    port, and may even hold a "/", as in 0/25.2.0.192.in-addr.arpa.)"""
     h = pl.col(col)
-    if df[col].str.contains(r"[:@/]").any():
-        df = df.with_columns(_exact_host(h).alias(col))
     if df[col].str.ends_with(".").any():
         df = df.with_columns(h.str.strip_chars_end("."))
     return df.with_columns(h.str.to_lowercase())
@@ -355,7 +382,7 @@ _SQUID_CHECKS = [
         & (pl.col("_user").str.len_bytes() > 0),
         "not a Squid native line: expected 10 fields",
     ),
-    (pl.col("ts").is_not_null(), "bad time: expected seconds since 1970, as 1700000000.123"),
+    (pl.col("ts") >= 0, "bad time: expected seconds since 1970, as 1700000000.123"),
     (
         pl.col("_code").str.contains("/", literal=True),
         "bad result code: expected CODE/status, as TCP_MISS/200",
@@ -390,13 +417,9 @@ def _squid(work: pl.LazyFrame) -> Parsed:
             bytes=pl.col("_bytes").str.to_integer(strict=False),
             blocked=pl.col("_code").str.contains("DENIED", literal=True),
             user=_none_if("_user", "-"),
-            # Squid writes "error:invalid-request" and the like for what was not a request.
-            _error=url.str.starts_with("error:"),
         )
         .with_columns(_checked(_SQUID_CHECKS))
     )
-    if df["_error"].any():
-        df = df.filter(~pl.col("_error").fill_null(False))
     good, bad = _sort_out(df, _SQUID_CHECKS)
     return _need_host(_web_fix(good, "_url"), bad)
 
@@ -603,8 +626,7 @@ def _bind(work: pl.LazyFrame, tz: str, year: int) -> Parsed:
             (pl.col("ts").is_not_null(), f"bad time: not a real date and time in {tz}"),
         ],
     )
-    good = _clean_hosts(good.with_columns(blocked=pl.lit(False)))
-    return _need_host(good, bad)
+    return _need_host(_clean_names(good.with_columns(blocked=pl.lit(False))), bad)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,7 +697,7 @@ def _dnsmasq(work: pl.LazyFrame, tz: str, year: int) -> Parsed:
             (pl.col("ts").is_not_null(), f"bad time: not a real date and time in {tz}"),
         ],
     )
-    return _need_host(_clean_hosts(good), bad)
+    return _need_host(_clean_names(good), bad)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -712,6 +734,7 @@ def _zeek(lines: pl.DataFrame, lazy: pl.LazyFrame, kind: str, header: list[str] 
     segments.append((current, work.filter(pl.col("line") > start)))
     parts = []
     for names, piece in segments:
+        piece = piece.filter(~t.str.starts_with("#"))
         is_json = t.str.starts_with("{")
         if piece.filter(is_json).height:
             parts.append(_zeek_json(piece.filter(is_json), kind))
@@ -735,13 +758,16 @@ def _zeek_tsv(work: pl.DataFrame, kind: str, header: list[str] | None) -> Parsed
         return _empty_rows(), work.select("line", reason=pl.lit(why))
     p = pl.col("_p")
     keep = [f for f in _ZEEK_KEEP[kind] if f in header]
-    df = work.with_columns(_p=pl.col("text").str.split("\t")).select(
-        "line",
-        "text",
-        (p.list.len() == len(header)).alias("_whole"),
-        *[p.list.get(header.index(f), null_on_oob=True).alias(f) for f in keep],
+    df = _run(
+        work.lazy()
+        .with_columns(_p=pl.col("text").str.split("\t"))
+        .select(
+            "line",
+            (p.list.len() == len(header)).alias("_whole"),
+            *[p.list.get(header.index(f), null_on_oob=True).alias(f) for f in keep],
+        )
+        .with_columns(_none_if(f, *_ZEEK_UNSET) for f in keep if f != "ts")
     )
-    df = df.with_columns(_none_if(f, *_ZEEK_UNSET) for f in keep if f != "ts")
     return _zeek_rows(df, kind, f"expected {len(header)} tab-separated fields")
 
 
@@ -759,7 +785,7 @@ def _decode_json(work: pl.DataFrame, dtype: pl.Struct) -> Parsed:
     try:
         out = work.with_columns(pl.col("text").str.json_decode(dtype).alias("_j")).unnest("_j")
         return out, _empty_bad()
-    except pl.exceptions.PolarsError:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
         if work.height <= 1:
             empty = work.clear().with_columns(
                 pl.lit(None, dtype=pl.Utf8).alias(f.name) for f in dtype.fields
@@ -789,7 +815,7 @@ def _zeek_rows(df: pl.DataFrame, kind: str, count_problem: str) -> Parsed:
         (pl.col("ts").is_not_null(), "bad time: expected seconds since 1970"),
     ]
     good, bad = _sort_out(df, checks)
-    good = _clean_hosts(good) if kind == "dns" else _zeek_http_hosts(good)
+    good = _clean_names(good) if kind == "dns" else _zeek_http_hosts(good)
     return _need_host(good, bad)
 
 

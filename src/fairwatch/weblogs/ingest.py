@@ -256,9 +256,7 @@ def sites(hosts: pl.Series) -> pl.Series:
         .otherwise(pl.col("host"))
     )
     ip_like = pl.col("host").str.contains(r"^[0-9.]+$|:")
-    return frame.select(pl.when(ip_like).then(pl.col("host")).otherwise(site).alias("site"))[
-        "site"
-    ]
+    return frame.select(pl.when(ip_like).then(pl.col("host")).otherwise(site).alias("site"))["site"]
 
 
 def site_of(host: str) -> str:

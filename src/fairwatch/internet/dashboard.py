@@ -1,0 +1,372 @@
+"""The internet-use dashboard's figures (3.1-3.3, 7.2): from the daily totals the ingest
+stores, for a range of days. People appear as pseudonyms and totals only, never by name and
+never as single requests. Every look, and every export, goes through the gate.
+
+Private use (3.1) is split in two: under a permission (a granted request of the person behind
+the pseudonym covers the category and the day) and without one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import dateformat, timezone
+
+from fairwatch.audit import gate
+from fairwatch.monitoring.models import ActivityEvent
+from fairwatch.privacy.exercises import System
+from fairwatch.schools.models import School
+from fairwatch.schools.permissions import Action
+
+from . import category_rules, private_use, rules
+from .models import SiteDay, Treatment
+
+User = AbstractBaseUser | AnonymousUser
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+TOP_CATEGORIES = 6  # the chart's own colours; the rest are "other"
+TOP_SITES = 15
+TOP_PSEUDONYMS = 25
+OTHER = "other"
+NONE = ""  # a site no list has
+CSV_COLUMNS = ("day", "category", "sites", "pseudonym", "requests", "blocked")
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # beyond these, a typing slip
+PSEUDONYM = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+class UnknownPseudonym(LookupError):
+    """Text that cannot be a pseudonym (they are letters, digits, "_" and "-")."""
+
+
+class InvalidRange(ValueError):
+    """Dates the dashboard cannot show. `errors` maps each field to a message for people."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+@dataclass(frozen=True)
+class Range:
+    since: dt.date
+    until: dt.date  # included
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [
+            self.since + dt.timedelta(days=n) for n in range((self.until - self.since).days + 1)
+        ]
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The range as times: from the school's local midnight starting `since` to the one
+        ending `until`."""
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.since, dt.time(), tz)
+        end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), tz)
+        return start, end
+
+
+def _date(value: str | dt.date | None, field_: str, errors: dict[str, str]) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors[field_] = "Enter a date, for example 2026-03-05."
+            return None
+    if not EARLIEST <= value <= LATEST:
+        errors[field_] = f"Enter a date from {EARLIEST.year} to {LATEST.year}."
+        return None
+    return value
+
+
+def parse_range(
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    today: dt.date | None = None,
+) -> Range:
+    """The range asked for; by default the last 30 days to today (the school's local day)."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    first = _date(since, "since", errors)
+    last = _date(until, "until", errors)
+    if errors:
+        raise InvalidRange(errors)
+    last = last or today
+    first = first or last - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if first > last:
+        raise InvalidRange({"until": "The last day must be on or after the first."})
+    if (last - first).days + 1 > MAX_DAYS:
+        raise InvalidRange({"since": f"Show at most {MAX_DAYS} days at a time."})
+    return Range(first, last)
+
+
+def day_words(value: dt.date) -> str:
+    return dateformat.format(value, "j M Y")
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    label: str  # the plain description, or "Not in any list"
+    treatment: str
+    requests: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class DayTotals:
+    day: dt.date
+    values: list[int]  # one per series, in the order of `Figures.series`
+    total: int
+
+
+@dataclass(frozen=True)
+class SiteTotal:
+    site: str
+    category: str
+    label: str
+    requests: int
+    blocked: int
+
+
+@dataclass(frozen=True)
+class PrivateShare:
+    requests: int  # all requests in the range
+    under: int  # private use under a permission
+    without: int  # private use with no permission covering it
+
+    @property
+    def other(self) -> int:
+        return self.requests - self.under - self.without
+
+
+@dataclass(frozen=True)
+class PseudonymTotal:
+    pseudonym: str
+    requests: int
+    blocked: int
+    harmful: int
+    private_under: int
+    private_without: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    range: Range
+    total: int
+    blocked: int
+    series: list[tuple[str, str]]  # (category or OTHER, label), the chart's stacks in order
+    by_day: list[DayTotals]
+    by_category: list[CategoryTotal]
+    sites: list[SiteTotal] = field(default_factory=list)
+    private: PrivateShare = PrivateShare(0, 0, 0)
+    pseudonyms: list[PseudonymTotal] = field(default_factory=list)
+    pseudonym: str = ""  # set when these are one pseudonym's figures
+    holds_permission: bool = False  # for one pseudonym: a permission in force in the range
+
+    @property
+    def allowed(self) -> int:
+        return self.total - self.blocked
+
+
+def _events(school: School, span: Range) -> QuerySet[ActivityEvent]:
+    start, end = span.bounds()
+    return ActivityEvent.objects.filter(
+        school=school,
+        system=System.INTERNET.value,
+        occurred_at__gte=start,
+        occurred_at__lt=end,
+    )
+
+
+def _label(category: str, known: dict[str, str]) -> str:
+    return category_rules.describe(category, known) if category else "Not in any list"
+
+
+BLOCKED = Sum("count", filter=Q(blocked=True))
+
+
+def _day_of(span: Range) -> Case | Value:
+    """The local day of each row, as its number in the range (0 for `since`): comparisons with
+    the UTC instants of local midnights, nested so each row needs about log2(days) of them.
+    (A time-zone conversion per row costs several times more on SQLite.)"""
+    ends = [Range(d, d).bounds()[1] for d in span.days]
+
+    def part(lo: int, hi: int) -> Case | Value:
+        if lo == hi:
+            return Value(lo)
+        mid = (lo + hi) // 2
+        return Case(
+            When(occurred_at__lt=ends[mid], then=part(lo, mid)),
+            default=part(mid + 1, hi),
+            output_field=IntegerField(),
+        )
+
+    return part(0, len(ends) - 1)
+
+
+@dataclass
+class _Sums:
+    requests: int = 0
+    blocked: int = 0
+    harmful: int = 0
+    under: int = 0  # private use under a permission
+    without: int = 0  # private use without one
+
+
+def _build(school: School, qs: QuerySet[ActivityEvent], span: Range, *, one: str = "") -> Figures:
+    """Everything but the top sites from one grouped pass: by day, category and pseudonym."""
+    table = rules.treatments(school)
+    known = category_rules.descriptions()
+    days = span.days
+    rows = (
+        qs.annotate(d=_day_of(span))
+        .values("d", "category", "pseudonym")
+        .annotate(n=Sum("count"), b=BLOCKED)
+        .order_by()
+    )
+    holders: dict[str, list[private_use.Cover]] = defaultdict(list)
+    for cover in private_use.covers(school, span.since, span.until):
+        holders[cover.pseudonym].append(cover)
+    by_cat: dict[str, _Sums] = defaultdict(_Sums)
+    by_pseudonym: dict[str, _Sums] = defaultdict(_Sums)
+    cells: dict[tuple[int, str], int] = defaultdict(int)
+    for r in rows:
+        n, b, category, who = r["n"] or 0, r["b"] or 0, r["category"], r["pseudonym"]
+        cat, person = by_cat[category], by_pseudonym[who]
+        for sums in (cat, person):
+            sums.requests += n
+            sums.blocked += b
+        cells[(r["d"], category)] += n
+        treatment = rules.treatment_of(category, table)
+        if treatment == Treatment.HARMFUL.value:
+            person.harmful += n
+        elif treatment == Treatment.PRIVATE.value:
+            day = days[r["d"]]
+            if any(c.covers(category, day) for c in holders.get(who, ())):
+                person.under += n
+            else:
+                person.without += n
+    ranked = sorted(by_cat.items(), key=lambda kv: (-kv[1].requests, kv[0]))
+    by_category = [
+        CategoryTotal(c, _label(c, known), rules.treatment_of(c, table), s.requests, s.blocked)
+        for c, s in ranked
+    ]
+    top = [c for c, _ in ranked[:TOP_CATEGORIES]]
+    has_other = len(ranked) > TOP_CATEGORIES
+    series = [(c, _label(c, known)) for c in top] + ([(OTHER, "Other")] if has_other else [])
+    slot = {c: i for i, c in enumerate(top)}
+    grid = [[0] * len(series) for _ in days]
+    for (d, category), n in cells.items():
+        grid[d][slot.get(category, len(series) - 1)] += n
+    total = sum(s.requests for s in by_cat.values())
+    people = sorted(by_pseudonym.items(), key=lambda kv: (-kv[1].requests, kv[0]))
+    return Figures(
+        range=span,
+        total=total,
+        blocked=sum(s.blocked for s in by_cat.values()),
+        series=series,
+        by_day=[DayTotals(d, v, sum(v)) for d, v in zip(days, grid, strict=True)],
+        by_category=by_category,
+        sites=[] if one else _sites(school, span, known),
+        private=PrivateShare(
+            total,
+            sum(s.under for s in by_pseudonym.values()),
+            sum(s.without for s in by_pseudonym.values()),
+        ),
+        pseudonyms=[]
+        if one
+        else [
+            PseudonymTotal(p, s.requests, s.blocked, s.harmful, s.under, s.without)
+            for p, s in people[:TOP_PSEUDONYMS]
+        ],
+        pseudonym=one,
+        holds_permission=bool(one) and one in holders,
+    )
+
+
+def _sites(school: School, span: Range, known: dict[str, str]) -> list[SiteTotal]:
+    """The most used sites, from the totals per site and day (which name nobody)."""
+    rows = (
+        SiteDay.objects.filter(school=school, day__gte=span.since, day__lte=span.until)
+        .values("site", "category")
+        .annotate(n=Sum("count"), b=Sum("blocked"))
+        .order_by("-n", "site")[:TOP_SITES]
+    )
+    return [
+        SiteTotal(r["site"], r["category"], _label(r["category"], known), r["n"], r["b"] or 0)
+        for r in rows
+    ]
+
+
+def figures(user: User, school: School, span: Range) -> Figures:
+    """The school's figures for the range (anyone who may see activity as pseudonyms)."""
+    gate.check(
+        user,
+        school,
+        Action.VIEW_ACTIVITY,
+        purpose=gate.Purpose.MONITORING,
+        object_type="internet_dashboard",
+        detail={"since": span.since.isoformat(), "until": span.until.isoformat()},
+    )
+    return _build(school, _events(school, span), span)
+
+
+def of_pseudonym(user: User, school: School, pseudonym: str, span: Range) -> Figures:
+    """One pseudonym's totals by category and by day (still no name, and no single request).
+    UnknownPseudonym for text that cannot be one."""
+    if not PSEUDONYM.fullmatch(pseudonym):
+        raise UnknownPseudonym(pseudonym[:40])
+    gate.check(
+        user,
+        school,
+        Action.VIEW_ACTIVITY,
+        purpose=gate.Purpose.MONITORING,
+        object_type="pseudonym",
+        object_id=pseudonym,
+        detail={
+            "view": "internet",
+            "since": span.since.isoformat(),
+            "until": span.until.isoformat(),
+        },
+    )
+    qs = _events(school, span).filter(pseudonym=pseudonym)
+    return _build(school, qs, span, one=pseudonym)
+
+
+def export(user: User, school: School, span: Range) -> Iterator[tuple]:
+    """The totals as rows of CSV_COLUMNS (day, category, sites, pseudonym, requests, blocked),
+    by day: pseudonyms, never names. The export is checked and recorded when this is called,
+    before the first row is read."""
+    gate.check(
+        user,
+        school,
+        Action.VIEW_ACTIVITY,
+        purpose=gate.Purpose.MONITORING,
+        object_type="internet_export",
+        detail={"since": span.since.isoformat(), "until": span.until.isoformat()},
+    )
+    days = [d.isoformat() for d in span.days]
+    rows = (
+        _events(school, span)
+        .annotate(d=_day_of(span))
+        .values("d", "category", "summary", "pseudonym")
+        .annotate(n=Sum("count"), b=BLOCKED)
+        .order_by("d", "category", "summary", "pseudonym")
+    )
+    return (
+        (days[r["d"]], r["category"], r["summary"], r["pseudonym"], r["n"], r["b"] or 0)
+        for r in rows.iterator(chunk_size=5000)
+    )
