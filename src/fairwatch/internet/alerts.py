@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
+from fairwatch.errors import FieldErrors, WrongState
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, granting_role
@@ -33,16 +34,8 @@ NOTE_MAX = 5000
 READERS = (Role.DSL, Role.HEADTEACHER)  # who is told of new alerts (Action.VIEW_WEB_ALERTS)
 
 
-class InvalidStep(ValueError):
-    """Input a step cannot take. `errors` maps each field to a message for people."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(" ".join(errors.values()))
-
-
-class WrongState(Exception):
-    """A step that does not fit the alert's state: closing a closed one, say."""
+class InvalidStep(FieldErrors):
+    """Input a step cannot take (one message per field)."""
 
 
 def when(value: dt.datetime) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from fairwatch.audit import gate
+from fairwatch.errors import FieldErrors
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action
 
@@ -24,12 +25,8 @@ TREATMENTS = tuple(Treatment.values)
 ORDER = {Treatment.HARMFUL.value: 0, Treatment.PRIVATE.value: 1, Treatment.ALLOWED.value: 2}
 
 
-class InvalidRules(ValueError):
-    """Rules the school cannot take. `errors` maps each category to a message for people."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(" ".join(errors.values()))
+class InvalidRules(FieldErrors):
+    """Rules the school cannot take (one message per category)."""
 
 
 @dataclass(frozen=True)

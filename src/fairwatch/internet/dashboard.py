@@ -19,6 +19,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
+from fairwatch.errors import FieldErrors
 from fairwatch.monitoring.models import ActivityEvent
 from fairwatch.privacy.exercises import System
 from fairwatch.schools.models import School
@@ -45,12 +46,8 @@ class UnknownPseudonym(LookupError):
     """Text that cannot be a pseudonym (they are letters, digits, "_" and "-")."""
 
 
-class InvalidRange(ValueError):
-    """Dates the dashboard cannot show. `errors` maps each field to a message for people."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(" ".join(errors.values()))
+class InvalidRange(FieldErrors):
+    """Dates the dashboard cannot show (one message per field)."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
+from fairwatch.errors import FieldErrors, WrongState
 from fairwatch.monitoring.pseudonyms import pseudonym_of
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
@@ -43,16 +44,8 @@ MAX_DAYS = 365  # a permission lasts at most a year; it can be asked for again
 STATES = ("all", *State.values)
 
 
-class InvalidRequest(ValueError):
-    """Input the register cannot take. `errors` maps each field to a message for people."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(" ".join(errors.values()))
-
-
-class WrongState(Exception):
-    """A step that does not fit the request's state: granting a refused one, say."""
+class InvalidRequest(FieldErrors):
+    """Input the register cannot take (one message per field)."""
 
 
 def day(value: dt.date) -> str:

@@ -17,6 +17,7 @@ from django.db.models import F, QuerySet
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
+from fairwatch.errors import FieldErrors
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, granting_role
 
@@ -41,13 +42,8 @@ class _Keep:
 KEEP: Any = _Keep()  # "leave this field as it is" in `update`
 
 
-class InvalidBreach(ValueError):
-    """Input the register cannot take. `errors` maps each field to a message for people;
-    the message as a whole lists them all."""
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__(" ".join(errors.values()))
+class InvalidBreach(FieldErrors):
+    """Input the register cannot take (one message per field)."""
 
 
 # --- who may ------------------------------------------------------------------------------
