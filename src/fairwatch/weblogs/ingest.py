@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import polars as pl
 
@@ -129,8 +129,10 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == b"\x1f\x8b"
 
 
-def _open(path: Path):
-    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")
+def _open(path: Path) -> BinaryIO:
+    if is_gzip(path):
+        return gzip.GzipFile(path, "rb")  # type: ignore[return-value]  # reads as BinaryIO
+    return path.open("rb")
 
 
 def head_lines(path: Path, count: int = 50) -> list[str]:
@@ -157,7 +159,7 @@ def zeek_header(path: Path) -> list[str] | None:
     return None
 
 
-def _chunks(path: Path, chunk_bytes: int, hasher, skip: int = 0) -> Iterator[bytes]:
+def _chunks(path: Path, chunk_bytes: int, hasher: _Hasher, skip: int = 0) -> Iterator[bytes]:
     """The file's bytes in pieces that end at a line's end, hashing all of them; the first
     `skip` bytes are hashed but not handed on."""
     with _open(path) as f:
@@ -261,7 +263,7 @@ def sites(hosts: pl.Series) -> pl.Series:
 
 def site_of(host: str) -> str:
     """One host's site (see `sites`)."""
-    return sites(pl.Series([host], dtype=pl.Utf8))[0]
+    return str(sites(pl.Series([host], dtype=pl.Utf8))[0])
 
 
 class _Lookups:
@@ -416,7 +418,16 @@ def _head(path: Path) -> str:
         return hashlib.sha256(f.readline(HEAD_BYTES)).hexdigest()
 
 
-def _one_file(path, lookups, fmt, tz, year, resume, progress, chunk_bytes):
+def _one_file(
+    path: Path,
+    lookups: _Lookups,
+    fmt: str,
+    tz: str,
+    year: int | None,
+    resume: Callable[[Path, str], Resume | None] | None,
+    progress: Callable[[int, int], None] | None,
+    chunk_bytes: int,
+) -> tuple[FileResult, list[pl.DataFrame]]:
     started = time.perf_counter()
     if not path.is_file():
         raise LogProblem(f"{path}: no such file")
