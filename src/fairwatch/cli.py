@@ -969,7 +969,8 @@ def ingest_weblog(
         out.print(
             f"{summary.lines:,} lines read: {summary.requests:,} requests by {people} "
             f"(pseudonymised), {summary.bad:,} malformed, {summary.pupils_left_out:,} from "
-            f"pupils' accounts left out; {summary.alerts} alert(s) for the DSL and Headteacher."
+            f"pupils' accounts left out; {summary.alerts} alert(s) for the DSL and Headteacher. "
+            f"{summary.seconds:.1f} s ({summary.lines / max(summary.seconds, 1e-6):,.0f} lines/s)."
         )
         table = Table("category", "requests")
         for cat, n in list(summary.categories.items())[:15]:
