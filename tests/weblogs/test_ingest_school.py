@@ -110,8 +110,8 @@ def test_the_same_file_twice_adds_nothing_and_a_grown_one_only_what_is_new(cast,
     lines = [squid(T0 + 9 * 3600 + i, "teacher", "www.news.example:443") for i in range(5)]
     log = write(tmp_path / "access.log", lines)
     ingest.run(cast.school, [log])
-    again = ingest.run(cast.school, [log])
-    assert again.lines == 0 and again.requests == 0
+    again = ingest.run(cast.school, [log, tmp_path / "." / "access.log"])
+    assert again.lines == 0 and again.requests == 0 and len(again.files) == 1
 
     def total() -> int:
         return sum(ActivityEvent.objects.filter(system="internet").values_list("count", flat=True))

@@ -307,8 +307,9 @@ def run(
     tz = settings.TIME_ZONE if settings.TIME_ZONE != "UTC" else "Europe/London"
     index = categories.installed()
     table = rules.treatments(school)
+    unique = list(dict.fromkeys(Path(p).resolve() for p in paths))  # a file named twice: once
     result = engine.ingest(
-        [Path(p) for p in paths],
+        unique,
         categorise=Categoriser(school, index),
         identify=identify_for(school),
         fmt=fmt,
