@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -173,22 +174,23 @@ def _write_quarantine(school: School, result: engine.FileResult) -> str:
     return str(path)
 
 
-def _store(school: School, totals: pl.DataFrame, source: str) -> int:
+def _store(school: School, totals: pl.LazyFrame, source: str) -> int:
     """The totals, twice: per pseudonym, day, category, kind and blocked-ness as pseudonymised
     activity (system "internet"; the sites named in its summary, most used first), and per
     site and day for everyone together (SiteDay, no pseudonyms). Returns the activity rows."""
-    if totals.height == 0:
-        return 0
     counted = pl.format("{} ×{}", pl.col("site"), pl.col("count"))
     activity = (
-        totals.sort("count", descending=True)
-        .group_by("pseudonym", "day", "category", "kind", "blocked", maintain_order=True)
+        totals.group_by("pseudonym", "day", "category", "kind", "blocked")
         .agg(
             pl.col("count").sum(),
             pl.col("bytes").sum(),
             pl.col("first_ts").min(),
             pl.col("last_ts").max(),
-            counted.head(12).str.join(", ").str.slice(0, 300).alias("summary"),
+            counted.sort_by("count", descending=True)
+            .head(12)
+            .str.join(", ")
+            .str.slice(0, 300)
+            .alias("summary"),
         )
         .select(
             pl.lit(school.pk).alias("school_id"),
@@ -222,14 +224,13 @@ def _store(school: School, totals: pl.DataFrame, source: str) -> int:
             "bytes",
         )
     )
-    bulk.insert(SiteDay._meta.db_table, site_days)
-    return bulk.insert(ActivityEvent._meta.db_table, activity)
+    bulk.insert(SiteDay._meta.db_table, site_days.collect())
+    return bulk.insert(ActivityEvent._meta.db_table, activity.collect())
 
 
-def _alerts(school: School, totals: pl.DataFrame, table: dict[str, str]) -> list[Alert]:
-    """An alert per pseudonym, harmful category and day; a later ingest adds to the same one."""
-    harmful = [c for c, t in table.items() if t == Treatment.HARMFUL.value]
-    hits = totals.filter(pl.col("category").is_in(harmful))
+def _alerts(school: School, hits: pl.DataFrame) -> list[Alert]:
+    """An alert per pseudonym, harmful category and day (from the totals in harmful
+    categories); a later ingest adds to the same one."""
     if hits.height == 0:
         return []
     grouped = (
@@ -308,22 +309,52 @@ def run(
     index = categories.installed()
     table = rules.treatments(school)
     unique = list(dict.fromkeys(Path(p).resolve() for p in paths))  # a file named twice: once
-    result = engine.ingest(
-        unique,
-        categorise=Categoriser(school, index),
-        identify=identify_for(school),
-        fmt=fmt,
-        tz=tz,
-        resume=_resume_from(school),
-        progress=progress,
-    )
-    totals = result.totals
-    left_out = int(totals.filter(pl.col("pseudonym") == PUPIL)["count"].sum() or 0)
-    totals = totals.filter(pl.col("pseudonym") != PUPIL)
+    spill_root = Path(settings.VAR_DIR) / "tmp"
+    spill_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with tempfile.TemporaryDirectory(dir=spill_root) as spill:
+        # The days a log has moved past go to disk (pseudonymised totals, owner-only, gone
+        # when the run ends), so memory stays flat however long the log.
+        written: list[Path] = []
+
+        def flush(done: pl.DataFrame) -> None:
+            written.append(Path(spill) / f"{len(written):06d}.parquet")
+            done.write_parquet(written[-1])
+
+        result = engine.ingest(
+            unique,
+            categorise=Categoriser(school, index),
+            identify=identify_for(school),
+            fmt=fmt,
+            tz=tz,
+            resume=_resume_from(school),
+            progress=progress,
+            flush=flush,
+        )
+        everything = (
+            pl.scan_parquet(written)
+            if written
+            else pl.DataFrame(schema=engine.TOTALS_SCHEMA).lazy()
+        )
+        return _record(school, everything, result, table, by, started)
+
+
+def _record(
+    school: School,
+    everything: pl.LazyFrame,
+    result: engine.Ingest,
+    table: dict[str, str],
+    by: str,
+    started: float,
+) -> Summary:
+    """Store what an ingest added up, in one transaction, and say what it was."""
+    pupils = everything.filter(pl.col("pseudonym") == PUPIL)
+    left_out = int(pupils.select(pl.col("count").sum()).collect().item() or 0)
+    totals = everything.filter(pl.col("pseudonym") != PUPIL)
+    harmful = [c for c, t in table.items() if t == Treatment.HARMFUL.value]
     summary = Summary(school=school.slug, lines=result.lines, bad=result.bad)
     with transaction.atomic():
         summary.stored = _store(school, totals, ",".join(f.path.name for f in result.files))
-        alerts = _alerts(school, totals, table)
+        alerts = _alerts(school, totals.filter(pl.col("category").is_in(harmful)).collect())
         now = timezone.now()
         for f in result.files:
             quarantine = _write_quarantine(school, f)
@@ -353,14 +384,18 @@ def run(
                     "quarantine": quarantine,
                 }
             )
-        summary.requests = int(totals["count"].sum() or 0)
+        figures = totals.select(
+            pl.col("count").sum().alias("requests"), pl.col("pseudonym").n_unique().alias("people")
+        ).collect()
+        summary.requests = int(figures["requests"][0] or 0)
         summary.pupils_left_out = left_out
-        summary.people = totals["pseudonym"].n_unique() if totals.height else 0
+        summary.people = int(figures["people"][0] or 0)
         summary.categories = {
             c or "(none)": int(n)
             for c, n in totals.group_by("category")
             .agg(pl.col("count").sum())
             .sort("count", descending=True)
+            .collect()
             .iter_rows()
         }
         summary.alerts = len(alerts)

@@ -359,6 +359,48 @@ def merge(totals: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+class _Totals:
+    """The totals so far. With `flush`, the days a log has moved past are handed on as it
+    goes (a log is written in time order), so what is held stays about a day or two of
+    totals however long the log; a late line for a day already handed on is handed on again,
+    which adds up the same. Without, everything is kept until the end."""
+
+    def __init__(self, flush: Callable[[pl.DataFrame], None] | None) -> None:
+        self.flush = flush
+        self.parts: list[pl.DataFrame] = []
+        self.people: set[str] = set()
+        self.categories: dict[str, int] = {}
+
+    def add(self, part: pl.DataFrame) -> None:
+        self.parts.append(part)
+        if self.flush is None:
+            if len(self.parts) > 16:
+                self.parts = [merge(pl.concat(self.parts))]
+            return
+        if len(self.parts) < 4:
+            return
+        merged = merge(pl.concat(self.parts))
+        earliest = part["day"].min()  # of the chunk just read: days before it are done
+        self.parts = [merged.filter(pl.col("day") >= earliest)]
+        self._hand_on(merged.filter(pl.col("day") < earliest))
+
+    def _hand_on(self, done: pl.DataFrame) -> None:
+        if done.height == 0:
+            return
+        self.people.update(done["pseudonym"].unique().to_list())
+        for cat, n in done.group_by("category").agg(pl.col("count").sum()).iter_rows():
+            self.categories[cat] = self.categories.get(cat, 0) + int(n)
+        if self.flush is not None:
+            self.flush(done)
+
+    def finish(self) -> pl.DataFrame:
+        """Hand on (or, without `flush`, return) what is still held."""
+        rest = merge(pl.concat(self.parts)) if self.parts else pl.DataFrame(schema=TOTALS_SCHEMA)
+        self.parts = []
+        self._hand_on(rest)
+        return rest if self.flush is None else pl.DataFrame(schema=TOTALS_SCHEMA)
+
+
 def ingest(
     paths: Sequence[Path],
     *,
@@ -370,31 +412,24 @@ def ingest(
     resume: Callable[[Path, str], Resume | None] | None = None,
     progress: Callable[[int, int], None] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
+    flush: Callable[[pl.DataFrame], None] | None = None,
 ) -> Ingest:
     """Read each file into totals. `resume(path, head_sha256)` tells where an earlier ingest
     of the same file stopped (None: never seen). `progress(lines, bytes)` is called after
-    each chunk with what that chunk added. Raises LogProblem for a file that is not a log of
-    a known format; malformed lines are counted, never raised."""
+    each chunk with what that chunk added. With `flush`, totals are handed to it as the log
+    moves past their day, and `Ingest.totals` comes back empty: memory then stays flat in
+    the length of the log. Raises LogProblem for a file that is not a log of a known format;
+    malformed lines are counted, never raised."""
     lookups = _Lookups(categorise, identify)
-    parts: list[pl.DataFrame] = []
-    per_category: dict[str, int] = {}
+    totals = _Totals(flush)
     results: list[FileResult] = []
     for path in paths:
-        result, file_parts = _one_file(
-            Path(path), lookups, fmt, tz, year, resume, progress, chunk_bytes
+        results.append(
+            _one_file(Path(path), lookups, totals, fmt, tz, year, resume, progress, chunk_bytes)
         )
-        results.append(result)
-        parts.extend(file_parts)
-        if len(parts) > 64:  # keep what is held small: fold the totals so far into one
-            parts = [merge(pl.concat(parts))]
-    totals = merge(pl.concat(parts)) if parts else pl.DataFrame(schema=TOTALS_SCHEMA)
-    for cat, n in totals.group_by("category").agg(pl.col("count").sum()).iter_rows():
-        per_category[cat] = int(n)
+    kept = totals.finish()
     return Ingest(
-        totals=totals,
-        files=results,
-        people=totals["pseudonym"].n_unique() if totals.height else 0,
-        categories=per_category,
+        totals=kept, files=results, people=len(totals.people), categories=totals.categories
     )
 
 
@@ -421,13 +456,14 @@ def _head(path: Path) -> str:
 def _one_file(
     path: Path,
     lookups: _Lookups,
+    totals: _Totals,
     fmt: str,
     tz: str,
     year: int | None,
     resume: Callable[[Path, str], Resume | None] | None,
     progress: Callable[[int, int], None] | None,
     chunk_bytes: int,
-) -> tuple[FileResult, list[pl.DataFrame]]:
+) -> FileResult:
     started = time.perf_counter()
     if not path.is_file():
         raise LogProblem(f"{path}: no such file")
@@ -451,7 +487,6 @@ def _one_file(
     if earlier is not None and _starts_with(path, earlier, chunk_bytes):
         skip, first_line = earlier.offset, earlier.lines + 1
     hasher = _Hasher()
-    parts: list[pl.DataFrame] = []
     try:
         chunks = _chunks(path, chunk_bytes, hasher, skip)
         for chunk in chunks:
@@ -467,9 +502,7 @@ def _one_file(
                 for n, text, why in bad.head(room).select(list(BAD_SCHEMA)).iter_rows():
                     result.bad_examples.append((int(n), mask(text), why))
             if rows.height:
-                parts.append(_add_up(lookups.add_columns(rows.select(list(SCHEMA))), tz))
-                if len(parts) > 16:
-                    parts = [merge(pl.concat(parts))]
+                totals.add(_add_up(lookups.add_columns(rows.select(list(SCHEMA))), tz))
             if progress is not None:
                 progress(lines.height, len(chunk))
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -478,7 +511,7 @@ def _one_file(
     result.sha256 = hasher.hexdigest()
     result.size = hasher.size
     result.seconds = time.perf_counter() - started
-    return result, parts
+    return result
 
 
 class _Hasher:
