@@ -313,7 +313,7 @@ def run(
     spill_root.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(dir=spill_root) as spill:
         # The days a log has moved past go to disk (pseudonymised totals, owner-only, gone
-        # when the run ends), so memory stays flat however long the log.
+        # when the run ends) rather than being held while the rest is read.
         written: list[Path] = []
 
         def flush(done: pl.DataFrame) -> None:

@@ -1,7 +1,7 @@
 """Reading a log file into daily totals per person, category and site, a chunk at a time.
 
-A file (plain or gzip) is read in line-aligned chunks of a few tens of MB, so memory stays flat
-whatever its size. Each chunk is parsed column by column (`formats`), its hosts are put in
+A file (plain or gzip) is read in line-aligned chunks of a few tens of MB, so reading it takes
+the same memory whatever its size; the totals are handed on day by day (`flush`). Each chunk is parsed column by column (`formats`), its hosts are put in
 categories and its people replaced by pseudonyms - each distinct host and person once, not
 each line - and it is added up by day. Only the totals leave this module: per pseudonym, day,
 category, site (the registrable domain), kind (web or DNS) and blocked or not, a count, bytes,
