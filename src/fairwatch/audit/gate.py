@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -81,6 +81,32 @@ def record(
         outcome=outcome,
         detail=detail,
     )
+
+
+def refuse(
+    user: User,
+    school: School,
+    step: str,
+    *,
+    object_type: str,
+    object_id: str = "",
+    purpose: str,
+    clause: str = "",
+    why: str = "",
+) -> NoReturn:
+    """Record that `step` was refused and raise Refused (with `why`, when there is one)."""
+    record(
+        user=user,
+        action=step,
+        outcome="refused",
+        school=school,
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        clause=clause,
+        detail={"why": why} if why else None,
+    )
+    raise Refused(why or f"You may not do this at {school.name}.")
 
 
 def check(

@@ -50,17 +50,15 @@ def _permit(user: User, school: School, step: str, alert_id: str = "") -> str:
     """The role allowing a step on alerts, or record the refusal and raise gate.Refused."""
     role = granting_role(user, Action.VIEW_WEB_ALERTS, school)
     if role is None:
-        gate.record(
-            user=user,
-            action=step,
-            outcome="refused",
-            school=school,
+        gate.refuse(
+            user,
+            school,
+            step,
             object_type="web_alert",
             object_id=alert_id,
             purpose=gate.Purpose.SAFEGUARDING,
             clause=CLAUSE,
         )
-        raise gate.Refused(f"You may not do this at {school.name}.")
     return role.value
 
 

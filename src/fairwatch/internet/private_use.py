@@ -72,18 +72,16 @@ def _is_own(user: User, item: PrivateUse) -> bool:
 
 
 def _refuse(user: User, school: School, step: str, object_id: str = "", why: str = "") -> NoReturn:
-    gate.record(
-        user=user,
-        action=step,
-        outcome="refused",
-        school=school,
+    gate.refuse(
+        user,
+        school,
+        step,
         object_type="private_use",
         object_id=object_id,
         purpose=gate.Purpose.SCHOOL_ADMIN,
         clause=CLAUSE,
-        detail={"why": why} if why else None,
+        why=why,
     )
-    raise gate.Refused(why or f"You may not do this at {school.name}.")
 
 
 def _done(

@@ -53,17 +53,15 @@ def permit(user: User, school: School, action: Action, change: str, breach_id: s
     """The role allowing a change, or record the refusal and raise gate.Refused."""
     role = granting_role(user, action, school)
     if role is None:
-        gate.record(
-            user=user,
-            action=change,
-            outcome="refused",
-            school=school,
+        gate.refuse(
+            user,
+            school,
+            change,
             object_type="breach",
             object_id=breach_id,
             purpose=gate.Purpose.DATA_PROTECTION,
             clause=CLAUSE,
         )
-        raise gate.Refused(f"You may not do this at {school.name}.")
     return role.value
 
 

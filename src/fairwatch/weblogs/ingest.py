@@ -1,11 +1,12 @@
 """Reading a log file into daily totals per person, category and site, a chunk at a time.
 
 A file (plain or gzip) is read in line-aligned chunks of a few tens of MB, so reading it takes
-the same memory whatever its size; the totals are handed on day by day (`flush`). Each chunk is parsed column by column (`formats`), its hosts are put in
-categories and its people replaced by pseudonyms - each distinct host and person once, not
-each line - and it is added up by day. Only the totals leave this module: per pseudonym, day,
-category, site (the registrable domain), kind (web or DNS) and blocked or not, a count, bytes,
-and the first and last time seen. No user name, address or full URL is kept.
+the same memory whatever its size; the totals are handed on day by day (`flush`). Each chunk is
+parsed column by column (`formats`), its hosts are put in categories and its people replaced by
+pseudonyms - each distinct host and person once, not each line - and it is added up by day.
+Only the totals leave this module: per pseudonym, day, category, site (the registrable domain),
+kind (web or DNS) and blocked or not, a count, bytes, and the first and last time seen. No user
+name, address or full URL is kept.
 
 What is not Django's is here: the caller says how a host gets its category and how a person
 (a user name, an email address, or failing those a client address) becomes a pseudonym.
