@@ -600,12 +600,23 @@ def test_it_reads_dnsmasq_under_syslog_iso_times_and_extra_logging():
     ]
 
 
-def test_dnsmasq_without_a_year_uses_this_year():
-    line = "Jul  1 12:00:00 dnsmasq[1]: query[A] a.example from 10.0.0.5"
-    [got] = parse("dnsmasq", [line])[0]["ts"].to_list()
-    this_year = datetime.now(LONDON).year
-    assert got == london(this_year, 7, 1, 12, 0, 0)
-    assert parse("dnsmasq", [line], year=2020)[0]["ts"].item() == london(2020, 7, 1, 12, 0, 0)
+def test_dnsmasq_without_a_year_takes_the_latest_time_that_is_not_in_the_future():
+    """A syslog time has no year: yesterday's is this year's (or last year's on 1 January),
+    and one a few days ahead of today is last year's, so a log that runs from December into
+    January is read right in January. A year given is used as it is."""
+    from datetime import timedelta
+
+    now = datetime.now(LONDON)
+
+    def line(when: datetime) -> str:
+        return f"{when:%b} {when.day:2d} 12:00:00 dnsmasq[1]: query[A] a.example from 10.0.0.5"
+
+    past, ahead = now - timedelta(days=1), now + timedelta(days=3)
+    got_past, got_ahead = parse("dnsmasq", [line(past), line(ahead)])[0]["ts"].to_list()
+    assert got_past == london(past.year, past.month, past.day, 12, 0, 0)
+    assert got_ahead == london(ahead.year - 1, ahead.month, ahead.day, 12, 0, 0)
+    fixed = parse("dnsmasq", [line(ahead)], year=2020)[0]["ts"].item()
+    assert fixed == london(2020, ahead.month, ahead.day, 12, 0, 0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import hashlib
 import random
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from fairwatch.weblogs.ingest import Resume, ingest, mask, merge, site_of
@@ -119,3 +119,84 @@ def test_handed_on_as_the_log_moves_on_the_totals_add_up_the_same(tmp_path):
     together = merge(pl.concat(handed))
     assert canonical(together) == canonical(kept.totals)
     assert flushed.people == kept.people and flushed.categories == kept.categories
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pieces=st.lists(
+        st.binary(min_size=0, max_size=300).map(lambda b: b.replace(b"\n", b"")), max_size=40
+    ),
+    ending=st.booleans(),
+    chunk=st.integers(1, 700),
+    skip=st.integers(0, 50),
+)
+def test_chunks_give_back_the_file_in_whole_lines(tmp_path_factory, pieces, ending, chunk, skip):
+    """Whatever the chunk size, even smaller than a line: the pieces put together are the file
+    after the skipped bytes, each ends at a line's end (but the last, when the file does not
+    end with one), and the hash covers every byte."""
+    from fairwatch.weblogs.ingest import _chunks, _Hasher
+
+    data = b"\n".join(pieces) + (b"\n" if ending and pieces else b"")
+    assume(not data.startswith(b"\x1f\x8b"))  # that would be a gzip file
+    path = tmp_path_factory.mktemp("c") / "log"
+    path.write_bytes(data)
+    skip = min(skip, len(data))
+    hasher = _Hasher()
+    got = list(_chunks(path, chunk, hasher, skip))
+    assert b"".join(got) == data[skip:]
+    assert all(c.endswith(b"\n") for c in got[:-1])
+    assert all(c for c in got)
+    assert hasher.hexdigest() == hashlib.sha256(data).hexdigest() and hasher.size == len(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(1_600_000_000, 1_900_000_000),
+    spread=st.integers(0, 40 * 86400),
+    tz=st.sampled_from(
+        ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+    ),
+)
+def test_the_local_day_is_the_same_by_the_quick_way(start, spread, tz):
+    """Adding the zone's offset (when it does not change in the chunk) gives the same local
+    day as converting each time, across changes to and from summer time."""
+    from fairwatch.weblogs.ingest import _day
+
+    ts = pl.Series(
+        "ts", [start, start + spread // 3, start + spread // 2, start + spread], dtype=pl.Int64
+    )
+    frame = ts.to_frame()
+    quick = frame.select(_day(ts, tz))["ts"].to_list()
+    slow = frame.select(
+        pl.from_epoch("ts", time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(tz)
+        .dt.date()
+    )["ts"].to_list()
+    assert quick == slow
+
+
+def test_a_failure_while_reading_ahead_comes_out_where_the_chunks_are_used(tmp_path):
+    from fairwatch.weblogs.ingest import _ahead
+
+    def items():
+        yield 1
+        yield 2
+        raise OSError("disk gone")
+
+    seen = []
+    try:
+        for item in _ahead(_ahead(items()), lambda x: x * 10):
+            seen.append(item)
+    except OSError as exc:
+        assert "disk gone" in str(exc)
+    else:
+        raise AssertionError("the failure was lost")
+    assert seen == [10, 20]
+    # stopping early stops the threads (the generator's finally joins them)
+    taken = []
+    for item in _ahead(iter(range(1000))):
+        taken.append(item)
+        if item == 3:
+            break
+    assert taken == [0, 1, 2, 3]

@@ -156,3 +156,70 @@ def test_without_imported_lists_the_seed_list_is_used(cast, tmp_path):
     log = write(tmp_path / "a.log", [squid(T0 + 9 * 3600, "teacher", "www.bet365.com:443")])
     summary = ingest.run(cast.school, [log])
     assert summary.requests == 1
+
+
+def test_new_activity_on_a_closed_alert_opens_it_again_and_tells_the_readers(
+    cast, lists, tmp_path, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = write(tmp_path / "a.log", [squid(T0 + 9 * 3600, "teacher", "badsite.example:443")])
+    ingest.run(cast.school, [first])
+    alert = Alert.objects.get(school=cast.school)
+    alert.state, alert.closed_note = Alert.State.CLOSED, "Looked at: a mistyped address."
+    alert.save()
+    later = write(tmp_path / "b.log", [squid(T0 + 16 * 3600, "teacher", "badsite.example:443")])
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest.run(cast.school, [later])
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.OPEN and alert.count == 2
+    assert alert.closed_note.startswith("Looked at: a mistyped address.")
+    assert "new activity after it was closed" in alert.closed_note
+    assert len(mailoutbox) == 1 and "badsite" not in mailoutbox[0].body
+
+
+def test_the_totals_are_stored_the_same_a_few_days_at_a_time(cast, lists, tmp_path, monkeypatch):
+    """Read back from the spill one day at a time or all at once: the same rows, alerts and
+    summary."""
+    rows = [
+        squid(T0 + d * 86400 + h * 3600 + i, user, host)
+        for d in range(6)
+        for h in (9, 13)
+        for i, (user, host) in enumerate(
+            [
+                ("teacher", "www.news.example:443"),
+                ("head", "badsite.example:443"),
+                ("-", "gameplanet.example:443"),
+            ]
+        )
+    ]
+    log = write(tmp_path / "week.log", rows)
+
+    def stored():
+        events = sorted(
+            ActivityEvent.objects.filter(school=cast.school).values_list(
+                "pseudonym", "occurred_at", "category", "count", "summary", "blocked"
+            )
+        )
+        sites = sorted(SiteDay.objects.values_list("day", "site", "category", "count"))
+        alerts = sorted(Alert.objects.values_list("pseudonym", "category", "day", "count"))
+        return events, sites, alerts
+
+    monkeypatch.setattr(ingest._Spill, "BATCH_ROWS", 1)
+    monkeypatch.setattr(ingest.engine, "CHUNK_BYTES", 300)  # many chunks, so days are handed on
+    small = ingest.run(cast.school, [log])
+    one_by_one = stored()
+    assert len({e[1].date() for e in one_by_one[0]}) == 6
+    (
+        ActivityEvent.objects.all().delete(),
+        SiteDay.objects.all().delete(),
+        Alert.objects.all().delete(),
+    )
+    LogFile.objects.all().delete()
+    monkeypatch.setattr(ingest._Spill, "BATCH_ROWS", 10**9)
+    whole = ingest.run(cast.school, [log])
+    assert stored() == one_by_one
+    assert (small.requests, small.people, small.alerts, small.categories) == (
+        whole.requests,
+        whole.people,
+        whole.alerts,
+        whole.categories,
+    )

@@ -11,10 +11,11 @@ still pseudonymised (as "user:NAME"), and a line with no user by its client addr
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,22 +124,15 @@ class Categoriser:
     def __init__(self, school: School, index: CategoryIndex) -> None:
         self.index = index
         self.table = rules.treatments(school)
-        self.url_domains = index.url_domains
 
     def hosts(self, hosts: Sequence[str]) -> tuple[list[str], list[bool]]:
         found = self.index.lookup(hosts)
         cats = [rules.strongest(tuple(c), self.table) for c in found]
-        return cats, [self._by_path(h) for h in hosts]
+        return cats, self.index.under_urls(hosts)
 
     def urls(self, hosts: Sequence[str], paths: Sequence[str]) -> list[str]:
         found = self.index.lookup_urls(hosts, paths)
         return [rules.strongest(tuple(c), self.table) for c in found]
-
-    def _by_path(self, host: str) -> bool:
-        if not self.url_domains:
-            return False
-        labels = host.split(".")
-        return any(".".join(labels[i:]) in self.url_domains for i in range(len(labels) - 1))
 
 
 def _resume_from(school: School) -> Callable[[Path, str], engine.Resume | None]:
@@ -174,13 +168,14 @@ def _write_quarantine(school: School, result: engine.FileResult) -> str:
     return str(path)
 
 
-def _store(school: School, totals: pl.LazyFrame, source: str) -> int:
+def _store(school: School, totals: pl.DataFrame, source: str) -> int:
     """The totals, twice: per pseudonym, day, category, kind and blocked-ness as pseudonymised
     activity (system "internet"; the sites named in its summary, most used first), and per
     site and day for everyone together (SiteDay, no pseudonyms). Returns the activity rows."""
     counted = pl.format("{} ×{}", pl.col("site"), pl.col("count"))
     activity = (
-        totals.group_by("pseudonym", "day", "category", "kind", "blocked")
+        totals.lazy()
+        .group_by("pseudonym", "day", "category", "kind", "blocked")
         .agg(
             pl.col("count").sum(),
             pl.col("bytes").sum(),
@@ -205,14 +200,18 @@ def _store(school: School, totals: pl.LazyFrame, source: str) -> int:
             "bytes",
             bulk.utc_text(pl.col("last_ts")).alias("last_at"),
         )
+        # in the order of the table's index, which SQLite then fills in order
+        .sort("pseudonym", "occurred_at")
     )
     site_days = (
-        totals.group_by("day", "site", "category", "kind")
+        totals.lazy()
+        .group_by("day", "site", "category", "kind")
         .agg(
             pl.col("count").sum().cast(pl.Int64),
             pl.col("count").filter(pl.col("blocked")).sum().cast(pl.Int64).alias("blocked"),
             pl.col("bytes").sum(),
         )
+        .sort("day")
         .select(
             pl.lit(school.pk).alias("school_id"),
             pl.col("day").dt.strftime("%Y-%m-%d").alias("day"),
@@ -228,11 +227,12 @@ def _store(school: School, totals: pl.LazyFrame, source: str) -> int:
     return bulk.insert(ActivityEvent._meta.db_table, activity.collect())
 
 
-def _alerts(school: School, hits: pl.DataFrame) -> list[Alert]:
+def _alerts(school: School, hits: pl.DataFrame, now: dt.datetime) -> tuple[int, list[Alert]]:
     """An alert per pseudonym, harmful category and day (from the totals in harmful
-    categories); a later ingest adds to the same one."""
+    categories); a later ingest adds to the same one, and opens it again if it had been
+    closed. Returns how many alerts are new, and the ones that were there already."""
     if hits.height == 0:
-        return []
+        return 0, []
     grouped = (
         hits.sort("count", descending=True)
         .group_by("pseudonym", "category", "day", maintain_order=True)
@@ -255,42 +255,108 @@ def _alerts(school: School, hits: pl.DataFrame) -> list[Alert]:
             pseudonym__in=keys["pseudonym"].unique().to_list(),
         )
     }
-    fresh: list[Alert] = []
+    if existing:
+        known = pl.DataFrame(list(existing), schema=keys.schema, orient="row")
+        earlier = grouped.join(known, on=["pseudonym", "category", "day"], how="semi")
+        grouped = grouped.join(known, on=["pseudonym", "category", "day"], how="anti")
+    else:
+        earlier = grouped.clear()
+    fresh = grouped.select(
+        pl.lit(school.pk).alias("school_id"),
+        "pseudonym",
+        "category",
+        pl.col("day").dt.strftime("%Y-%m-%d").alias("day"),
+        pl.struct("site", "site_counts")
+        .map_elements(
+            lambda r: json.dumps(
+                [[s, int(n)] for s, n in zip(r["site"], r["site_counts"], strict=True)]
+            ),
+            return_dtype=pl.Utf8,
+        )
+        .alias("sites"),
+        pl.col("total").cast(pl.Int64).alias("count"),
+        pl.col("blocked").fill_null(0).cast(pl.Int64),
+        bulk.utc_text(pl.col("first_ts")).alias("first_at"),
+        bulk.utc_text(pl.col("last_ts")).alias("last_at"),
+        pl.lit(Alert.State.OPEN.value).alias("state"),
+        pl.lit(bulk.utc_text_of(now)).alias("created_at"),
+        pl.lit("").alias("closed_note"),
+    )
+    bulk.insert(Alert._meta.db_table, fresh)
     changed: list[Alert] = []
-    for row in grouped.iter_rows(named=True):
-        first = dt.datetime.fromtimestamp(row["first_ts"], dt.UTC)
-        last = dt.datetime.fromtimestamp(row["last_ts"], dt.UTC)
-        sites = [[s, int(n)] for s, n in zip(row["site"], row["site_counts"], strict=True)]
-        alert = existing.get((row["pseudonym"], row["category"], row["day"]))
-        if alert is None:
-            fresh.append(
-                Alert(
-                    school=school,
-                    pseudonym=row["pseudonym"],
-                    category=row["category"],
-                    day=row["day"],
-                    sites=sites,
-                    count=int(row["total"]),
-                    blocked=int(row["blocked"] or 0),
-                    first_at=first,
-                    last_at=last,
-                )
-            )
-            continue
+    for row in earlier.iter_rows(named=True):
+        alert = existing[(row["pseudonym"], row["category"], row["day"])]
         merged: dict[str, int] = {s: n for s, n in alert.sites}  # a later ingest adds to it
-        for site, n in sites:
-            merged[site] = merged.get(site, 0) + n
+        for site, n in zip(row["site"], row["site_counts"], strict=True):
+            merged[site] = merged.get(site, 0) + int(n)
         alert.sites = sorted(([s, n] for s, n in merged.items()), key=lambda x: -x[1])[:10]
         alert.count += int(row["total"])
         alert.blocked += int(row["blocked"] or 0)
-        alert.first_at = min(alert.first_at, first)
-        alert.last_at = max(alert.last_at, last)
+        alert.first_at = min(alert.first_at, dt.datetime.fromtimestamp(row["first_ts"], dt.UTC))
+        alert.last_at = max(alert.last_at, dt.datetime.fromtimestamp(row["last_ts"], dt.UTC))
+        if alert.state == Alert.State.CLOSED:  # closed, but it has happened again since
+            entry = (
+                f"Reopened on {alert_mail.when(now)} by Fairwatch: new activity after it "
+                "was closed."
+            )
+            alert.closed_note = f"{alert.closed_note}\n\n{entry}" if alert.closed_note else entry
+            alert.state = Alert.State.OPEN
+            alert.closed_at, alert.closed_by = None, None
         changed.append(alert)
-    Alert.objects.bulk_create(fresh, batch_size=1000)
     Alert.objects.bulk_update(
-        changed, ["sites", "count", "blocked", "first_at", "last_at"], batch_size=1000
+        changed,
+        [
+            "sites",
+            "count",
+            "blocked",
+            "first_at",
+            "last_at",
+            "state",
+            "closed_at",
+            "closed_by",
+            "closed_note",
+        ],
+        batch_size=1000,
     )
-    return fresh + changed
+    return fresh.height, changed
+
+
+class _Spill:
+    """The totals of the days a log has moved past, on disk while the rest is read
+    (pseudonymised, owner-only, gone when the run ends), and read back a few days at a time,
+    so that what is held stays the same however long the log."""
+
+    BATCH_ROWS = 400_000  # totals read back at once
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: list[tuple[Path, dict[dt.date, int]]] = []  # rows per day in each
+
+    def write(self, done: pl.DataFrame) -> None:
+        path = self.folder / f"{len(self.files):06d}.parquet"
+        done.sort("day").write_parquet(path, statistics=True, row_group_size=100_000)
+        per_day = dict(done.group_by("day").len().iter_rows())
+        self.files.append((path, per_day))
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """The totals, added up, a run of days at a time, in day order."""
+        rows: dict[dt.date, int] = {}
+        for _, per_day in self.files:
+            for day, n in per_day.items():
+                rows[day] = rows.get(day, 0) + n
+        days = sorted(rows)
+        batch: list[dt.date] = []
+        held = 0
+        for i, day in enumerate(days):
+            batch.append(day)
+            held += rows[day]
+            if held >= self.BATCH_ROWS or i == len(days) - 1:
+                first, last = batch[0], batch[-1]
+                paths = [p for p, per_day in self.files if any(first <= d <= last for d in per_day)]
+                yield engine.merge(
+                    pl.scan_parquet(paths).filter(pl.col("day").is_between(first, last)).collect()
+                )
+                batch, held = [], 0
 
 
 def run(
@@ -311,15 +377,8 @@ def run(
     unique = list(dict.fromkeys(Path(p).resolve() for p in paths))  # a file named twice: once
     spill_root = Path(settings.VAR_DIR) / "tmp"
     spill_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with tempfile.TemporaryDirectory(dir=spill_root) as spill:
-        # The days a log has moved past go to disk (pseudonymised totals, owner-only, gone
-        # when the run ends) rather than being held while the rest is read.
-        written: list[Path] = []
-
-        def flush(done: pl.DataFrame) -> None:
-            written.append(Path(spill) / f"{len(written):06d}.parquet")
-            done.write_parquet(written[-1])
-
+    with tempfile.TemporaryDirectory(dir=spill_root) as folder:
+        spill = _Spill(Path(folder))
         result = engine.ingest(
             unique,
             categorise=Categoriser(school, index),
@@ -328,34 +387,41 @@ def run(
             tz=tz,
             resume=_resume_from(school),
             progress=progress,
-            flush=flush,
+            flush=spill.write,
         )
-        everything = (
-            pl.scan_parquet(written)
-            if written
-            else pl.DataFrame(schema=engine.TOTALS_SCHEMA).lazy()
-        )
-        return _record(school, everything, result, table, by, started)
+        return _record(school, spill, result, table, by, started)
 
 
 def _record(
     school: School,
-    everything: pl.LazyFrame,
+    spill: _Spill,
     result: engine.Ingest,
     table: dict[str, str],
     by: str,
     started: float,
 ) -> Summary:
     """Store what an ingest added up, in one transaction, and say what it was."""
-    pupils = everything.filter(pl.col("pseudonym") == PUPIL)
-    left_out = int(pupils.select(pl.col("count").sum()).collect().item() or 0)
-    totals = everything.filter(pl.col("pseudonym") != PUPIL)
     harmful = [c for c, t in table.items() if t == Treatment.HARMFUL.value]
     summary = Summary(school=school.slug, lines=result.lines, bad=result.bad)
-    with transaction.atomic():
-        summary.stored = _store(school, totals, ",".join(f.path.name for f in result.files))
-        alerts = _alerts(school, totals.filter(pl.col("category").is_in(harmful)).collect())
-        now = timezone.now()
+    source = ",".join(f.path.name for f in result.files)
+    people: set[str] = set()
+    counts: dict[str, int] = {}
+    fresh = 0
+    changed: list[Alert] = []
+    now = timezone.now()
+    with transaction.atomic(), bulk.quick():
+        for batch in spill.batches():
+            pupils = batch.filter(pl.col("pseudonym") == PUPIL)
+            summary.pupils_left_out += int(pupils["count"].sum() or 0)
+            totals = batch.filter(pl.col("pseudonym") != PUPIL)
+            summary.stored += _store(school, totals, source)
+            new, earlier = _alerts(school, totals.filter(pl.col("category").is_in(harmful)), now)
+            fresh += new
+            changed += earlier
+            summary.requests += int(totals["count"].sum() or 0)
+            people.update(totals["pseudonym"].unique().to_list())
+            for cat, n in totals.group_by("category").agg(pl.col("count").sum()).iter_rows():
+                counts[cat] = counts.get(cat, 0) + int(n)
         for f in result.files:
             quarantine = _write_quarantine(school, f)
             LogFile.objects.create(
@@ -384,30 +450,22 @@ def _record(
                     "quarantine": quarantine,
                 }
             )
-        figures = totals.select(
-            pl.col("count").sum().alias("requests"), pl.col("pseudonym").n_unique().alias("people")
-        ).collect()
-        summary.requests = int(figures["requests"][0] or 0)
-        summary.pupils_left_out = left_out
-        summary.people = int(figures["people"][0] or 0)
+        summary.people = len(people)
         summary.categories = {
-            c or "(none)": int(n)
-            for c, n in totals.group_by("category")
-            .agg(pl.col("count").sum())
-            .sort("count", descending=True)
-            .collect()
-            .iter_rows()
+            c or "(none)": n for c, n in sorted(counts.items(), key=lambda kv: -kv[1])
         }
-        summary.alerts = len(alerts)
+        summary.alerts = fresh + len(changed)
         summary.seconds = round(time.perf_counter() - started, 3)
-        alert_mail.notify_new(school, alerts)  # a link for the DSL and Headteacher, once committed
+        if fresh or any(a.state == Alert.State.OPEN for a in changed):
+            # a link for the DSL and Headteacher, once committed
+            alert_mail.notify_new(school, [Alert(state=Alert.State.OPEN)])
         gate.record(
             user=None,
             action="weblog.ingest",
             outcome="done",
             school=school,
             object_type="log",
-            object_id=",".join(f.path.name for f in result.files)[:200],
+            object_id=source[:200],
             clause="7",
             detail={
                 "by": by,

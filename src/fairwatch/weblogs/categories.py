@@ -679,6 +679,17 @@ class CategoryIndex:
         cats = self._cats.gather(matched["row"]).to_list()
         return self._names(found, matched["i"].to_list(), cats)
 
+    def under_urls(self, hosts: Sequence[str | None] | pl.Series) -> list[bool]:
+        """For each host, whether a `urls` list names paths under it or a parent domain (only
+        then can a request's path change its category)."""
+        found = [False] * len(hosts)
+        if not found or not self._urls:
+            return found
+        candidates = _candidates(hosts).filter(pl.col("name").is_in(list(self._urls)))
+        for i in candidates["i"].unique().to_list():
+            found[i] = True
+        return found
+
     def lookup_urls(
         self, hosts: Sequence[str | None] | pl.Series, paths: Sequence[str | None] | pl.Series
     ) -> list[tuple[str, ...]]:

@@ -184,16 +184,12 @@ def parse(
     elif fmt == "e2guardian":
         rows, bad = _e2guardian(work, tz)
     elif fmt == "bind":
-        rows, bad = _bind(work, tz, _year(year, tz))
+        rows, bad = _bind(work, tz, year)
     elif fmt == "dnsmasq":
-        rows, bad = _dnsmasq(work, tz, _year(year, tz))
+        rows, bad = _dnsmasq(work, tz, year)
     else:
         rows, bad = _zeek(lines, work, "http" if fmt == "zeek-http" else "dns", header)
     return _rows(rows, "web" if fmt in _WEB else "dns"), _bad(bad, lines)
-
-
-def _year(year: int | None, tz: str) -> int:
-    return year if year is not None else datetime.now(ZoneInfo(tz)).year
 
 
 def _readable(lines: pl.DataFrame) -> pl.LazyFrame:
@@ -558,9 +554,11 @@ _TIME_PREFIX = (
 )
 
 
-def _prefix_time(tz: str, year: int) -> pl.Expr:
+def _prefix_time(tz: str, year: int | None) -> pl.Expr:
     """Seconds since the epoch from the groups `_TIME_PREFIX` captured; null when the line
-    had no time or an impossible one."""
+    had no time or an impossible one. A syslog time ("Nov 26 09:15:02") has no year: it is
+    `year` when given, else the latest such time that is not in the future, so a log that
+    runs from December into January is read right in January."""
     bind = pl.col("bind").str.strptime(pl.Datetime("us"), "%d-%b-%Y %H:%M:%S", strict=False)
     iso = (
         pl.col("iso")
@@ -575,14 +573,24 @@ def _prefix_time(tz: str, year: int) -> pl.Expr:
     )
     sys = pl.col("sys").str.replace(r" +", " ").str.split_exact(" ", 2)
     month = sys.struct.field("field_0").replace_strict(_MONTHS, default=None, return_dtype=pl.Utf8)
-    sys_text = pl.format(
-        "{}-{}-{} {}",
-        pl.lit(str(year)),
-        month.str.zfill(2),
-        sys.struct.field("field_1").str.zfill(2),
-        sys.struct.field("field_2").str.zfill(8),
-    )
-    syslog = sys_text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False)
+
+    def syslog_in(y: int) -> pl.Expr:
+        text = pl.format(
+            "{}-{}-{} {}",
+            pl.lit(str(y)),
+            month.str.zfill(2),
+            sys.struct.field("field_1").str.zfill(2),
+            sys.struct.field("field_2").str.zfill(8),
+        )
+        return _local(text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S", strict=False), tz)
+
+    if year is not None:
+        syslog = syslog_in(year)
+    else:
+        now = datetime.now(ZoneInfo(tz))
+        this_year = syslog_in(now.year)
+        soon = int(now.timestamp()) + 86400  # a clock a little ahead is not next year's
+        syslog = pl.when(this_year > soon).then(syslog_in(now.year - 1)).otherwise(this_year)
     return (
         pl.when(pl.col("bind").is_not_null())
         .then(_local(bind, tz))
@@ -591,7 +599,7 @@ def _prefix_time(tz: str, year: int) -> pl.Expr:
         .when(pl.col("iso").is_not_null())
         .then(_local(iso, tz))
         .when(pl.col("sys").is_not_null())
-        .then(_local(syslog, tz))
+        .then(syslog)
     )
 
 
@@ -610,7 +618,7 @@ _BIND = (
 )
 
 
-def _bind(work: pl.LazyFrame, tz: str, year: int) -> Parsed:
+def _bind(work: pl.LazyFrame, tz: str, year: int | None) -> Parsed:
     # Only query lines are requests; BIND's other messages are skipped.
     df = _run(
         work.filter(pl.col("text").str.contains("query: ", literal=True))
@@ -654,7 +662,7 @@ _BLOCK = (
 _OTHER = r"^(?:[A-Za-z-]+ ){1,2}?(?P<oname>\S+) (?:is|to|from) "
 
 
-def _dnsmasq(work: pl.LazyFrame, tz: str, year: int) -> Parsed:
+def _dnsmasq(work: pl.LazyFrame, tz: str, year: int | None) -> Parsed:
     t, m = pl.col("text"), pl.col("msg")
     lf = (
         work.filter(t.str.contains("dnsmasq", literal=True))

@@ -14,16 +14,20 @@ What is not Django's is here: the caller says how a host gets its category and h
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import io
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -130,9 +134,9 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == b"\x1f\x8b"
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> io.BufferedIOBase:
     if is_gzip(path):
-        return gzip.GzipFile(path, "rb")  # type: ignore[return-value]  # reads as BinaryIO
+        return gzip.GzipFile(path, "rb")
     return path.open("rb")
 
 
@@ -140,8 +144,8 @@ def head_lines(path: Path, count: int = 50) -> list[str]:
     """The first non-empty lines of a file (gzip or not), for telling its format."""
     out: list[str] = []
     with _open(path) as f:
-        for raw in io.TextIOWrapper(f, encoding="utf-8", errors="replace"):
-            line = raw.rstrip("\r\n")
+        for raw in iter(lambda: f.readline(MAX_LINE), b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
             if line.strip():
                 out.append(line)
                 if len(out) >= count:
@@ -152,41 +156,51 @@ def head_lines(path: Path, count: int = 50) -> list[str]:
 def zeek_header(path: Path) -> list[str] | None:
     """The column names of a Zeek TSV log, from its `#fields` line."""
     with _open(path) as f:
-        for raw in io.TextIOWrapper(f, encoding="utf-8", errors="replace"):
-            if raw.startswith("#fields"):
-                return raw.rstrip("\r\n").split("\t")[1:]
-            if not raw.startswith("#"):
+        for raw in iter(lambda: f.readline(MAX_LINE), b""):
+            if raw.startswith(b"#fields"):
+                return raw.decode("utf-8", "replace").rstrip("\r\n").split("\t")[1:]
+            if not raw.startswith(b"#"):
                 return None
     return None
 
 
 def _chunks(path: Path, chunk_bytes: int, hasher: _Hasher, skip: int = 0) -> Iterator[bytes]:
     """The file's bytes in pieces that end at a line's end, hashing all of them; the first
-    `skip` bytes are hashed but not handed on."""
+    `skip` bytes are hashed but not handed on. The file is read into one buffer, and each
+    piece is copied out of it once (fresh memory for every read costs the kernel more than
+    the copy)."""
+    buf = bytearray(chunk_bytes)
+    view = memoryview(buf)
     with _open(path) as f:
         while skip > 0:
-            block = f.read(min(skip, chunk_bytes))
-            if not block:
+            got = f.readinto(view[: min(skip, chunk_bytes)])
+            if not got:
                 break
-            hasher.update(block)
-            skip -= len(block)
-        rest = b""
+            hasher.update(view[:got])
+            skip -= got
+        held = 0  # bytes at the start of the buffer: the last piece's unfinished line
         while True:
-            block = f.read(chunk_bytes)
-            if not block:
-                break
-            hasher.update(block)
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                if len(block) > MAX_LINE:
+            if held == len(buf):  # one line fills the buffer: make room, up to MAX_LINE
+                if held > MAX_LINE:
                     raise LogProblem(f"{path}: a line longer than {MAX_LINE} bytes: not a log")
-                rest = block
+                view.release()
+                buf.extend(bytes(len(buf)))
+                view = memoryview(buf)
+            got = f.readinto(view[held:])
+            if not got:
+                break
+            hasher.update(view[held : held + got])
+            end = held + got
+            cut = buf.rfind(b"\n", held, end) + 1
+            if cut == 0:  # no line ends in what was read: read on
+                held = end
                 continue
-            rest = block[cut:]
-            yield block[:cut]
-        if rest:
-            yield rest
+            yield bytes(view[:cut])
+            view[: end - cut] = view[cut:end]
+            held = end - cut
+        if held:
+            yield bytes(view[:held])
+    view.release()
 
 
 def _lines(chunk: bytes, first: int) -> pl.DataFrame:
@@ -213,7 +227,7 @@ def mask(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _public_suffixes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _public_suffixes() -> tuple[pl.Series, pl.Series, pl.Series]:
     """The Public Suffix List's rules (the copy the publicsuffixlist package ships): plain
     suffixes, wildcards ("*.ck" as "ck") and exceptions ("!www.ck" as "www.ck")."""
     import publicsuffixlist
@@ -232,7 +246,7 @@ def _public_suffixes() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
             wild.add(rule[2:])
         else:
             plain.add(rule)
-    return frozenset(plain), frozenset(wild), frozenset(exceptions)
+    return tuple(pl.Series(sorted(rules), dtype=pl.Utf8) for rules in (plain, wild, exceptions))  # type: ignore[return-value]
 
 
 def sites(hosts: pl.Series) -> pl.Series:
@@ -249,8 +263,8 @@ def sites(hosts: pl.Series) -> pl.Series:
         tail = pl.col("labels").list.slice(-k, k).list.join(".")
         parent = pl.col("labels").list.slice(-(k - 1), k - 1).list.join(".")
         enough = pl.col("labels").list.len() >= k
-        is_suffix = enough & (tail.is_in(list(plain)) | parent.is_in(list(wild)))
-        is_suffix = is_suffix & ~tail.is_in(list(exceptions))
+        is_suffix = enough & (tail.is_in(plain.implode()) | parent.is_in(wild.implode()))
+        is_suffix = is_suffix & ~tail.is_in(exceptions.implode())
         suffix_len = pl.when(is_suffix).then(pl.lit(k)).otherwise(suffix_len)
     n = pl.col("labels").list.len()
     site = (
@@ -269,7 +283,8 @@ def site_of(host: str) -> str:
 
 class _Lookups:
     """Each distinct host and person is looked up once per ingest, not once per line: what is
-    known is kept as small tables and joined onto each chunk."""
+    known is kept as small tables and joined onto each chunk after it is added up by host and
+    user, which leaves far fewer rows than lines."""
 
     def __init__(self, categorise: Categorise, identify: Identify) -> None:
         self.categorise = categorise
@@ -277,26 +292,61 @@ class _Lookups:
         self.hosts = pl.DataFrame(
             schema={"host": pl.Utf8, "category": pl.Utf8, "site": pl.Utf8, "by_path": pl.Boolean}
         )
+        self.path_hosts: list[str] = []  # hosts under which a `urls` list names paths
         self.people = pl.DataFrame(
             schema={"user": pl.Utf8, "client": pl.Utf8, "pseudonym": pl.Utf8}
         )
 
-    def add_columns(self, rows: pl.DataFrame) -> pl.DataFrame:
-        new_hosts = rows.select("host").unique().join(self.hosts, on="host", how="anti")
-        if new_hosts.height:
-            names = new_hosts["host"].to_list()
-            cats, by_path = self.categorise.hosts(names)
-            fresh = pl.DataFrame(
-                {
-                    "host": names,
-                    "category": cats,
-                    "site": sites(pl.Series(names, dtype=pl.Utf8)),
-                    "by_path": by_path,
-                },
-                schema=self.hosts.schema,
+    def totals(self, rows: pl.DataFrame, tz: str) -> pl.DataFrame:
+        """A chunk's parsed rows (`records.SCHEMA`) as totals (TOTALS_SCHEMA)."""
+        self._learn_hosts(rows["host"])
+        # A request's path matters only under a host a `urls` list names; a client address
+        # only when there is no user name (the user is who it was, from whichever machine).
+        path = (
+            pl.when(pl.col("host").is_in(self.path_hosts)).then(pl.col("path"))
+            if self.path_hosts
+            else pl.lit(None, dtype=pl.Utf8)
+        )
+        keyed = (
+            rows.lazy()
+            .with_columns(
+                _day(rows["ts"], tz).alias("day"),
+                pl.when(pl.col("user").is_null()).then(pl.col("client")).alias("client"),
+                path.alias("path"),
             )
-            self.hosts = pl.concat([self.hosts, fresh])
-        who = rows.select("user", "client").unique()
+            .group_by("user", "client", "host", "path", "day", "kind", "blocked")
+            .agg(
+                pl.len().cast(pl.UInt64).alias("count"),
+                pl.col("bytes").sum(),
+                pl.col("ts").min().alias("first_ts"),
+                pl.col("ts").max().alias("last_ts"),
+            )
+            .collect()
+        )
+        keyed = self._by_path(keyed.join(self.hosts, on="host", how="left"))
+        self._learn_people(keyed)
+        return merge(keyed.join(self.people, on=["user", "client"], how="left", nulls_equal=True))
+
+    def _learn_hosts(self, hosts: pl.Series) -> None:
+        new_hosts = hosts.unique().to_frame("host").join(self.hosts, on="host", how="anti")
+        if not new_hosts.height:
+            return
+        names = new_hosts["host"].to_list()
+        cats, by_path = self.categorise.hosts(names)
+        fresh = pl.DataFrame(
+            {
+                "host": names,
+                "category": cats,
+                "site": sites(pl.Series(names, dtype=pl.Utf8)),
+                "by_path": by_path,
+            },
+            schema=self.hosts.schema,
+        )
+        self.hosts = pl.concat([self.hosts, fresh])
+        self.path_hosts += fresh.filter(pl.col("by_path"))["host"].to_list()
+
+    def _learn_people(self, keyed: pl.DataFrame) -> None:
+        who = keyed.select("user", "client").unique()
         new_people = who.join(self.people, on=["user", "client"], how="anti", nulls_equal=True)
         if new_people.height:
             users, clients = new_people["user"].to_list(), new_people["client"].to_list()
@@ -304,46 +354,53 @@ class _Lookups:
                 pl.Series("pseudonym", self.identify(users, clients), dtype=pl.Utf8)
             )
             self.people = pl.concat([self.people, fresh])
-        rows = rows.join(self.hosts, on="host", how="left").join(
-            self.people, on=["user", "client"], how="left", nulls_equal=True
-        )
-        return self._by_path(rows)
 
     def _by_path(self, rows: pl.DataFrame) -> pl.DataFrame:
         """Where a `urls` list names paths under a host, the request's path may decide."""
         ask = rows.filter(pl.col("by_path") & pl.col("path").is_not_null())
         if ask.height == 0:
-            return rows.drop("by_path")
+            return rows.drop("by_path", "path")
         pairs = ask.select("host", "path").unique()
         found = self.categorise.urls(pairs["host"].to_list(), pairs["path"].to_list())
         decided = pairs.with_columns(pl.Series("by_url", found, dtype=pl.Utf8)).filter(
             pl.col("by_url") != ""
         )
         return (
-            rows.join(decided, on=["host", "path"], how="left")
+            rows.join(decided, on=["host", "path"], how="left", nulls_equal=False)
             .with_columns(pl.coalesce("by_url", "category").alias("category"))
-            .drop("by_url", "by_path")
+            .drop("by_url", "by_path", "path")
         )
 
 
-def _add_up(rows: pl.DataFrame, tz: str) -> pl.DataFrame:
+_STEADY = 20 * 86400  # no time zone changes its offset twice within this long
+
+
+def _day(ts: pl.Series, tz: str) -> pl.Expr:
+    """The local day of each time. When the zone's offset is the same at the chunk's first
+    and last time, and they are closer than any two changes of offset, the offset is simply
+    added; otherwise each time is converted."""
+    lo, hi = ts.min(), ts.max()
+    if isinstance(lo, int) and isinstance(hi, int) and hi - lo < _STEADY:
+        zone = _zone(tz)
+        try:
+            a = dt.datetime.fromtimestamp(lo, dt.UTC).astimezone(zone).utcoffset()
+            b = dt.datetime.fromtimestamp(hi, dt.UTC).astimezone(zone).utcoffset()
+        except (OverflowError, OSError, ValueError):
+            a = b = None
+        if a is not None and a == b:
+            shift = int(a.total_seconds())
+            return ((pl.col("ts") + shift) // 86400).cast(pl.Int32).cast(pl.Date)
     return (
-        rows.with_columns(
-            pl.from_epoch("ts", time_unit="s")
-            .dt.replace_time_zone("UTC")
-            .dt.convert_time_zone(tz)
-            .dt.date()
-            .alias("day")
-        )
-        .group_by("pseudonym", "day", "category", "site", "kind", "blocked")
-        .agg(
-            pl.len().cast(pl.UInt64).alias("count"),
-            pl.col("bytes").sum().alias("bytes"),
-            pl.col("ts").min().alias("first_ts"),
-            pl.col("ts").max().alias("last_ts"),
-        )
-        .select(list(TOTALS_SCHEMA))
+        pl.from_epoch("ts", time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(tz)
+        .dt.date()
     )
+
+
+@lru_cache(maxsize=8)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
 
 
 def merge(totals: pl.DataFrame) -> pl.DataFrame:
@@ -412,7 +469,7 @@ def ingest(
     year: int | None = None,
     resume: Callable[[Path, str], Resume | None] | None = None,
     progress: Callable[[int, int], None] | None = None,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int | None = None,
     flush: Callable[[pl.DataFrame], None] | None = None,
 ) -> Ingest:
     """Read each file into totals. `resume(path, head_sha256)` tells where an earlier ingest
@@ -421,6 +478,7 @@ def ingest(
     moves past their day, and `Ingest.totals` comes back empty: memory then stays flat in
     the length of the log. Raises LogProblem for a file that is not a log of a known format;
     malformed lines are counted, never raised."""
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     lookups = _Lookups(categorise, identify)
     totals = _Totals(flush)
     results: list[FileResult] = []
@@ -488,31 +546,104 @@ def _one_file(
     if earlier is not None and _starts_with(path, earlier, chunk_bytes):
         skip, first_line = earlier.offset, earlier.lines + 1
     hasher = _Hasher()
+    numbered = _Numbered(first_line)
+
+    def parsed(chunk: bytes) -> tuple[int, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        lines = numbered.lines(chunk)
+        rows, bad = formats.parse(chosen, lines, tz=tz, year=year, header=header)
+        return len(chunk), lines.select(pl.len()), rows, bad
+
+    # Three stages overlap, each in order: reading and hashing the file, parsing its lines,
+    # and adding up (the lookups and totals here). Polars and hashing let go of the GIL, so
+    # the stages share the cores.
     try:
-        chunks = _chunks(path, chunk_bytes, hasher, skip)
-        for chunk in chunks:
-            lines = _lines(chunk, first_line)
-            first_line += lines.height
-            rows, bad = formats.parse(chosen, lines, tz=tz, year=year, header=header)
-            result.lines += lines.height
+        stages = _ahead(_ahead(_chunks(path, chunk_bytes, hasher, skip)), parsed)
+        for size, counted, rows, bad in stages:
+            n = int(counted.item())
+            result.lines += n
             result.good += rows.height
             result.bad += bad.height
-            result.skipped += lines.height - rows.height - bad.height
+            result.skipped += n - rows.height - bad.height
             room = KEEP_BAD - len(result.bad_examples)
             if room > 0 and bad.height:
-                for n, text, why in bad.head(room).select(list(BAD_SCHEMA)).iter_rows():
-                    result.bad_examples.append((int(n), mask(text), why))
+                for line, text, why in bad.head(room).select(list(BAD_SCHEMA)).iter_rows():
+                    result.bad_examples.append((int(line), mask(text), why))
             if rows.height:
-                totals.add(_add_up(lookups.add_columns(rows.select(list(SCHEMA))), tz))
+                totals.add(lookups.totals(rows.select(list(SCHEMA)), tz))
             if progress is not None:
-                progress(lines.height, len(chunk))
+                progress(n, size)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise LogProblem(f"{path}: cannot be read past line {first_line}: {exc}") from exc
+        raise LogProblem(f"{path}: cannot be read past line {numbered.next}: {exc}") from exc
     result.already = skip
     result.sha256 = hasher.hexdigest()
     result.size = hasher.size
     result.seconds = time.perf_counter() - started
     return result
+
+
+class _Numbered:
+    """Chunks' lines numbered on from where the last chunk ended."""
+
+    def __init__(self, first: int) -> None:
+        self.next = first
+
+    def lines(self, chunk: bytes) -> pl.DataFrame:
+        lines = _lines(chunk, self.next)
+        self.next += lines.height
+        return lines
+
+
+_T = TypeVar("_T")
+_U = TypeVar("_U")
+_DONE = object()
+
+
+def _ahead(
+    items: Iterator[_T], work: Callable[[_T], _U] | None = None, depth: int = 1
+) -> Iterator[_U]:
+    """`work(item)` for each item (or the item itself), worked out in a thread of its own up to
+    `depth` items ahead of the caller, in order. An exception in the thread comes out here;
+    when the caller stops early the thread stops too."""
+    out: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(thing: object) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(thing, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(work(item) if work is not None else item):
+                    return
+        except BaseException as exc:  # noqa: BLE001  handed to the caller
+            put(_Failed(exc))
+            return
+        put(_DONE)
+
+    thread = threading.Thread(target=run, name="weblog-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            thing = out.get()
+            if thing is _DONE:
+                return
+            if isinstance(thing, _Failed):
+                raise thing.exc
+            yield thing  # type: ignore[misc]
+    finally:
+        stop.set()
+        thread.join()
+
+
+@dataclass
+class _Failed:
+    exc: BaseException
 
 
 class _Hasher:
@@ -522,7 +653,7 @@ class _Hasher:
         self._sha = hashlib.sha256()
         self.size = 0
 
-    def update(self, block: bytes) -> None:
+    def update(self, block: bytes | memoryview) -> None:
         self._sha.update(block)
         self.size += len(block)
 
