@@ -244,6 +244,40 @@ def private_use_ask_errors(page: Page) -> None:
     expect(page.get_by_role("alert")).to_be_visible()
 
 
+def _identified_alert():
+    """An alert about the teacher (sealed in the vault), named by the DSL's decision."""
+    from fairwatch.internet import alerts
+    from fairwatch.monitoring.pseudonyms import pseudonymise
+    from fairwatch.schools.models import Person
+
+    alert, _ = _web_totals()
+    school = alert.school
+    alert.pseudonym = pseudonymise(school, ["teacher@oak.example"])[0]
+    alert.save(update_fields=["pseudonym"])
+    dsl = Person.objects.get(school=school, email="dsl@oak.example").user
+    alerts.identify(dsl, alert, reason="The sites suggest a risk to a pupil; we act today.")
+    return alert
+
+
+def alert_identified(page: Page) -> None:
+    alert = _identified_alert()
+    opened("head@oak.example", f"/internet/alerts/{alert.pk}/", "Alert")(page)
+    expect(page.get_by_text("Tom Wren")).to_be_visible()
+
+
+def alert_identify_errors(page: Page) -> None:
+    alert, _ = _web_totals()
+    signed_in_home(page, "dsl@oak.example")
+    page.goto(f"/internet/alerts/{alert.pk}/")
+    page.get_by_role("button", name="Record the decision and show who it was").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def identification_decisions(page: Page) -> None:
+    _identified_alert()
+    opened("dpo@oak.example", "/internet/alerts/decisions/", "Safeguarding decisions")(page)
+
+
 PAGES: dict[str, Callable[[Page], None]] = {
     "login": login_empty,
     "login-wrong-password": login_wrong_password,
@@ -278,6 +312,9 @@ PAGES: dict[str, Callable[[Page], None]] = {
     ),
     "internet-alerts": internet_page("dsl@oak.example", "/internet/alerts/", "Alerts"),
     "internet-alert": internet_page("dsl@oak.example", "/internet/alerts/{alert}/", "Alert"),
+    "internet-alert-identify-errors": alert_identify_errors,
+    "internet-alert-identified": alert_identified,
+    "identification-decisions": identification_decisions,
     "private-use-own": internet_page("teacher@oak.example", "/internet/private-use/", "Private"),
     "private-use-register": internet_page("head@oak.example", "/internet/private-use/", "Private"),
     "private-use-decide": internet_page(

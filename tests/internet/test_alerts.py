@@ -17,7 +17,7 @@ from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment
 from fairwatch.web.context import ordered_roles
 from fairwatch.web.home import capabilities_for
-from tests.internet.conftest import WHO, entries, make_alert, signed_in, today
+from tests.internet.conftest import WHO, entries, make_alert, person, signed_in, today
 
 READERS = ["head", "dsl"]
 NOT_READERS = [w for w in WHO if w not in READERS]
@@ -94,6 +94,7 @@ def test_closing_needs_a_note_and_keeps_it_with_who_and_when(cast):
     closed = alerts.close(cast.dsl, made, note="A known teaching resource, wrongly listed.")
 
     assert closed.state == "closed" and closed.closed_at is not None
+    assert Alert.objects.get(pk=made.pk).closed_by == person(cast, cast.dsl)
     assert "by Debbie Singh: A known teaching resource" in closed.closed_note
     entry = entries("internet.alert.close", "done").get()
     assert (entry.object_id, entry.clause, entry.role) == (str(made.pk), "3.3", "dsl")
@@ -117,6 +118,7 @@ def test_reopening_needs_a_reason_and_keeps_the_earlier_note(cast):
     reopened = alerts.reopen(cast.head, made, reason="The same site again on Friday.")
 
     assert reopened.state == "open" and reopened.closed_at is None
+    assert Alert.objects.get(pk=made.pk).closed_by is None
     assert "Looked into it." in reopened.closed_note
     assert "by Alice Hartley: The same site again on Friday." in reopened.closed_note
     assert entries("internet.alert.reopen", "done").count() == 1
@@ -182,6 +184,14 @@ def test_closing_and_reopening_through_the_page(client, cast):
     again = client.post(page, {"do": "reopen", "reopen-reason": "It happened again."})
     assert again.status_code == 302
     assert Alert.objects.get(pk=made.pk).state == "open"
+
+
+def test_the_pages_say_who_closed_an_alert(client, cast):
+    made = alerts.close(cast.head, make_alert(cast.school), note="Spoke to IT.")
+
+    html = signed_in(client, cast.dsl).get(f"/internet/alerts/{made.pk}/").content.decode()
+
+    assert re.search(r"<dt>Closed</dt><dd><time [^>]+>[^<]+</time> by Alice Hartley</dd>", html)
 
 
 def test_an_unknown_alert_is_404_for_a_reader(client, cast):

@@ -9,9 +9,19 @@ import json
 
 import pytest
 
-from fairwatch.internet import private_use
-from fairwatch.internet.models import Alert, CategoryRule, PrivateUse
-from tests.internet.conftest import API, WHO, bearer, entries, make_alert, today, totals
+from fairwatch.internet import alerts, private_use
+from fairwatch.internet.models import Alert, CategoryRule, Identification, PrivateUse
+from fairwatch.monitoring.pseudonyms import pseudonymise
+from tests.internet.conftest import (
+    API,
+    WHO,
+    bearer,
+    entries,
+    make_alert,
+    pseudonym,
+    today,
+    totals,
+)
 
 DAY = dt.timedelta(days=1)
 A = "p_" + "a" * 32
@@ -48,6 +58,8 @@ def test_every_operation_is_in_the_openapi_document(client, db):
         "/alerts/{alert_id}": {"get"},
         "/alerts/{alert_id}/close": {"post"},
         "/alerts/{alert_id}/reopen": {"post"},
+        "/alerts/{alert_id}/identify": {"post"},
+        "/identifications": {"get"},
         "/private-use": {"get", "post"},
         "/private-use/{item_id}": {"get"},
         "/private-use/{item_id}/decide": {"post"},
@@ -147,6 +159,104 @@ def test_alert_steps_that_do_not_fit_are_409_and_bad_input_422(client, cast):
     assert call(client, cast.dsl, "get", f"/alerts/{theirs.pk}").status_code == 404
 
 
+def test_who_closed_an_alert_is_in_the_answer_until_it_is_reopened(client, cast):
+    made = make_alert(cast.school)
+
+    closed = call(client, cast.dsl, "post", f"/alerts/{made.pk}/close", {"note": "Dealt with."})
+    assert closed.json()["closed_by"] == "Debbie Singh"
+    assert call(client, cast.head, "get", "/alerts?state=closed").json()[0]["closed_by"] == (
+        "Debbie Singh"
+    )
+    reopened = call(client, cast.head, "post", f"/alerts/{made.pk}/reopen", {"reason": "Again."})
+    assert reopened.json()["closed_by"] is None
+
+
+# --- who is behind an alert ----------------------------------------------------------------------
+
+NEED = "The sites suggest a risk to a pupil; we must act today."
+
+
+def teachers_alert(cast) -> Alert:
+    return make_alert(cast.school, who=pseudonymise(cast.school, ["teacher@oak.example"])[0])
+
+
+def test_the_dsl_records_a_decision_and_the_answer_names_the_person(client, cast):
+    made = teachers_alert(cast)
+
+    before = call(client, cast.dsl, "get", f"/alerts/{made.pk}").json()
+    assert before["identity"] is None and before["decision"] is None
+    done = call(client, cast.dsl, "post", f"/alerts/{made.pk}/identify", {"reason": NEED})
+
+    assert done.status_code == 200
+    body = done.json()
+    assert body["identity"] == {
+        "name": "Tom Wren",
+        "identifier": "teacher@oak.example",
+        "on_roster": True,
+        "note": "",
+    }
+    assert body["decision"]["decided_by"] == "Debbie Singh"
+    assert body["decision"]["reason"] == NEED and body["identified"] is True
+    head = call(client, cast.head, "get", f"/alerts/{made.pk}").json()
+    assert head["identity"]["name"] == "Tom Wren"
+    listed = call(client, cast.head, "get", "/alerts").json()
+    assert listed[0]["identified"] is True and listed[0]["identity"] is None  # no names in lists
+    assert entries("internet.alert.identity", "allowed").count() == 2
+
+
+def test_a_decision_needs_a_reason_and_is_made_once(client, cast):
+    made = teachers_alert(cast)
+    path = f"/alerts/{made.pk}/identify"
+
+    empty = call(client, cast.dsl, "post", path, {"reason": " "})
+    assert empty.status_code == 422 and set(empty.json()["errors"]) == {"reason"}
+    assert call(client, cast.dsl, "post", path, {"reason": NEED}).status_code == 200
+    assert call(client, cast.head, "post", path, {"reason": NEED}).status_code == 409
+    assert Identification.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", [w for w in WHO if w not in ("head", "dsl")])
+def test_nobody_else_records_a_decision(client, cast, who):
+    made = teachers_alert(cast)
+
+    response = call(
+        client, getattr(cast, who), "post", f"/alerts/{made.pk}/identify", {"reason": NEED}
+    )
+
+    assert response.status_code == (404 if who == "outsider" else 403)
+    assert not Identification.objects.exists()
+
+
+def test_an_alert_about_the_caller_is_not_there_for_them(client, cast):
+    theirs = make_alert(cast.school, who=pseudonym(cast, cast.dsl))
+
+    assert call(client, cast.dsl, "get", "/alerts?state=all").json() == []
+    assert call(client, cast.dsl, "get", f"/alerts/{theirs.pk}").status_code == 404
+    decide = call(client, cast.dsl, "post", f"/alerts/{theirs.pk}/identify", {"reason": NEED})
+    assert decide.status_code == 404
+    close = call(client, cast.dsl, "post", f"/alerts/{theirs.pk}/close", {"note": "Nothing."})
+    assert close.status_code == 404
+    assert not Identification.objects.exists() and Alert.objects.get().state == "open"
+    assert [a["id"] for a in call(client, cast.head, "get", "/alerts").json()] == [theirs.pk]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_the_decisions_without_names_for_the_dpo_the_dsl_and_the_headteacher(client, cast, who):
+    made = teachers_alert(cast)
+    alerts.identify(cast.head, made, reason=NEED)
+
+    response = call(client, getattr(cast, who), "get", "/identifications")
+
+    if who in ("dpo", "dsl", "head"):
+        [row] = response.json()
+        assert row["alert_id"] == made.pk and row["decided_by"] == "Alice Hartley"
+        assert row["reason"] == NEED and row["category"] == "Pornography and adult material"
+        assert "Tom Wren" not in response.content.decode()
+        assert "teacher@" not in response.content.decode()
+    else:
+        assert response.status_code == (404 if who == "outsider" else 403)
+
+
 # --- private use -------------------------------------------------------------------------------
 
 
@@ -229,8 +339,35 @@ def test_withdrawing_by_the_requester_or_the_headteacher(client, cast):
     assert own.status_code == 200 and own.json()["state"] == "withdrawn"
     head = call(client, cast.head, "post", f"/private-use/{granted.pk}/withdraw", {"reason": "r"})
     assert head.status_code == 200
+    assert (own.json()["withdrawn_by"], head.json()["withdrawn_by"]) == (
+        "Tom Wren",
+        "Alice Hartley",
+    )
+    assert head.json()["withdrawn_at"] is not None
     again = call(client, cast.head, "post", f"/private-use/{granted.pk}/withdraw", {})
     assert again.status_code == 409
+
+
+def test_the_chair_of_governors_decides_the_headteachers_request(client, cast):
+    theirs = ask(cast, cast.head)
+    path = f"/private-use/{theirs.pk}/decide"
+
+    assert call(client, cast.head, "get", f"/private-use/{theirs.pk}").json()["decides"] == (
+        "chair_of_governors"
+    )
+    assert call(client, cast.head, "post", path, {"decision": "grant"}).status_code == 403
+    waiting = call(client, cast.chair, "get", "/private-use?to_decide=true").json()
+    assert [w["id"] for w in waiting] == [theirs.pk]
+    assert waiting[0]["person"]["display_name"] == "Alice Hartley"
+    one = call(client, cast.chair, "get", f"/private-use/{theirs.pk}")
+    assert one.status_code == 200 and one.json()["person"]["display_name"] == "Alice Hartley"
+    granted = call(client, cast.chair, "post", path, {"decision": "grant"})
+    assert granted.status_code == 200 and granted.json()["decided_by"] == "Charles Bell"
+    teachers = ask(cast)
+    assert call(client, cast.head, "get", "/private-use?to_decide=true").json()[0]["id"] == (
+        teachers.pk
+    )
+    assert call(client, cast.chair, "get", f"/private-use/{teachers.pk}").status_code == 403
 
 
 # --- the dashboard -----------------------------------------------------------------------------

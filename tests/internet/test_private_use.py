@@ -239,6 +239,100 @@ def test_a_decided_request_cannot_be_decided_again(cast):
         private_use.grant(cast.head, item)
 
 
+# --- the Headteacher's own request: the Chair of Governors decides ----------------------------
+
+
+def test_the_headteachers_request_goes_to_the_chair_of_governors(
+    cast, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        item = ask(cast, cast.head)
+
+    assert private_use.decider_role(item.person).value == "chair_of_governors"
+    assert [m.to for m in mail.outbox] == [["chair@oak.example"]]
+    assert "banking" not in mail.outbox[0].body
+
+
+def test_the_chair_of_governors_decides_the_headteachers_request(cast):
+    item = ask(cast, cast.head)
+
+    assert private_use.may_decide(cast.chair, item) and not private_use.may_decide(cast.head, item)
+    granted = private_use.grant(cast.chair, item, conditions="Lunchtimes only.")
+
+    assert granted.state == "granted" and granted.decided_by == person(cast, cast.chair)
+    entry = entries("internet.private_use.grant", "done").get()
+    assert entry.role == "chair_of_governors"
+
+
+def test_the_headteacher_is_refused_deciding_their_own_request_and_so_is_anyone_but_the_chair(
+    cast,
+):
+    item = ask(cast, cast.head)
+
+    for who in ("head", "dsl", "dpo", "teacher", "org_admin"):
+        with pytest.raises(Refused):
+            private_use.refuse(getattr(cast, who), item, reason="No.")
+
+    assert PrivateUse.objects.get(pk=item.pk).state == "requested"
+    assert entries("internet.private_use.refuse", "refused").count() == 5
+
+
+def test_the_chair_decides_only_the_headteachers_requests_and_nobody_their_own(cast):
+    teachers = ask(cast)
+    chairs = ask(cast, cast.chair)
+
+    with pytest.raises(Refused) as caught:
+        private_use.grant(cast.chair, teachers)
+    assert str(caught.value) == "This request is decided by the Headteacher."
+    with pytest.raises(Refused):
+        private_use.grant(cast.chair, chairs)
+    assert private_use.grant(cast.head, chairs).state == "granted"
+
+
+def test_the_chair_sees_the_headteachers_requests_to_decide_and_no_others(cast):
+    heads = ask(cast, cast.head)
+    teachers = ask(cast)
+
+    assert private_use.to_decide(cast.chair, cast.school) == [heads]
+    assert private_use.get(cast.chair, cast.school, heads.pk) == heads
+    with pytest.raises(Refused):
+        private_use.get(cast.chair, cast.school, teachers.pk)
+    assert entries("internet.private_use.to_decide", "allowed").get().object_id == str(heads.pk)
+    assert private_use.to_decide(cast.head, cast.school) == [teachers]
+    assert private_use.to_decide(cast.teacher, cast.school) == []
+
+
+def test_the_chair_withdraws_the_headteachers_permission(cast):
+    item = private_use.grant(cast.chair, ask(cast, cast.head))
+
+    assert private_use.withdraw(cast.chair, item).withdrawn_by == person(cast, cast.chair)
+
+
+def test_the_chair_decides_through_the_pages(client, cast):
+    item = ask(cast, cast.head)
+    head_sees = signed_in(client, cast.head).get(f"/internet/private-use/{item.pk}/")
+    assert "Grant it" not in head_sees.content.decode()
+    assert "Waiting for the decision of the Chair of Governors." in head_sees.content.decode()
+
+    signed_in(client, cast.chair)
+    listed = client.get("/internet/private-use/").content.decode()
+    assert "Waiting for your decision" in listed and "Alice Hartley" in listed
+    detail = client.get(f"/internet/private-use/{item.pk}/").content.decode()
+    assert "Grant it" in detail
+    response = client.post(
+        f"/internet/private-use/{item.pk}/", {"do": "refuse", "refuse-reason": "Not in term."}
+    )
+
+    assert response.status_code == 302
+    assert PrivateUse.objects.get(pk=item.pk).state == "refused"
+
+
+def test_the_headteachers_ask_page_says_the_chair_decides(client, cast):
+    html = signed_in(client, cast.head).get("/internet/private-use/ask/").content.decode()
+
+    assert "Ask the Chair of Governors</button>" in html
+
+
 # --- withdrawing -------------------------------------------------------------------------------
 
 
@@ -248,6 +342,7 @@ def test_the_requester_withdraws_their_own_request(cast):
     withdrawn = private_use.withdraw(cast.teacher, item, reason="No longer needed.")
 
     assert withdrawn.state == "withdrawn"
+    assert withdrawn.withdrawn_by == person(cast, cast.teacher) and withdrawn.withdrawn_at
     assert "by Tom Wren: No longer needed." in withdrawn.reason
     assert entries("internet.private_use.withdraw", "done").get().detail == {"by_requester": True}
 
@@ -258,6 +353,7 @@ def test_the_headteacher_withdraws_a_permission_and_keeps_its_conditions(cast):
     withdrawn = private_use.withdraw(cast.head, item)
 
     assert withdrawn.state == "withdrawn"
+    assert withdrawn.withdrawn_by == person(cast, cast.head) and withdrawn.withdrawn_at
     assert withdrawn.reason.startswith("Lunchtimes only.\n\nWithdrawn on ")
     with pytest.raises(private_use.WrongState):
         private_use.withdraw(cast.head, withdrawn)
@@ -413,3 +509,13 @@ def test_the_requester_withdraws_through_the_page(client, cast):
 
     assert response.status_code == 302
     assert PrivateUse.objects.get(pk=item.pk).state == "withdrawn"
+    html = client.get(f"/internet/private-use/{item.pk}/").content.decode()
+    assert "<dt>Withdrawn</dt><dd>By you, <time" in html
+
+
+def test_the_page_says_who_withdrew_a_permission(client, cast):
+    item = private_use.withdraw(cast.head, private_use.grant(cast.head, ask(cast)))
+
+    html = signed_in(client, cast.teacher).get(f"/internet/private-use/{item.pk}/").content.decode()
+
+    assert "<dt>Withdrawn</dt><dd>By Alice Hartley, <time" in html

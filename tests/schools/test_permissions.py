@@ -29,8 +29,9 @@ EXPECTED = {
     Action.REVIEW_HELD_MAIL: {"head", "dpo"},
     Action.MANAGE_CATEGORY_RULES: {"head", "it"},
     Action.VIEW_WEB_ALERTS: {"head", "dsl"},
+    Action.VIEW_IDENTIFICATIONS: {"head", "dsl", "dpo"},
     Action.ASK_PRIVATE_USE: EVERYONE_AT_OAK - {"org_admin"},
-    Action.DECIDE_PRIVATE_USE: {"head"},
+    Action.DECIDE_PRIVATE_USE: {"head", "chair"},  # the Chair: the Headteacher's own only
     Action.VIEW_PRIVATE_USE: {"head", "dpo"},
     Action.MANAGE_SCHOOL: {"head", "it", "org_admin"},
     Action.MANAGE_ROLES: {"head", "org_admin"},

@@ -17,7 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from fairwatch.internet import alerts, category_rules, dashboard, private_use
-from fairwatch.internet.models import Alert, PrivateUse
+from fairwatch.internet.models import Alert, Identification, PrivateUse
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
@@ -93,6 +93,25 @@ class SiteCount(Schema):
     requests: int
 
 
+class DecisionOut(Schema):
+    """A recorded safeguarding decision to find out who is behind an alert."""
+
+    id: int
+    decided_by: str  # the DSL's or the Headteacher's name
+    decided_at: dt.datetime
+    reason: str  # the safeguarding need, in their words
+
+
+class IdentityOut(Schema):
+    """Who is behind the alert, after a safeguarding decision, for this alert only."""
+
+    name: str | None  # null when the identifier is not on the school's roster
+    identifier: str  # what the pseudonym was made from: an email, a staff id, a log's
+    # "user:NAME" or "ip:ADDRESS"; empty when the vault holds nothing
+    on_roster: bool
+    note: str  # plain words for anything short of a name on the roster
+
+
 class AlertOut(Schema):
     id: int
     category: str
@@ -103,10 +122,29 @@ class AlertOut(Schema):
     blocked: int  # of which the filter refused
     first_at: dt.datetime
     last_at: dt.datetime
-    pseudonym: str  # never a name: that needs a monitoring exercise (7.1)
+    pseudonym: str  # never a name here: see `identity`
     state: str  # open or closed
     closed_at: dt.datetime | None
+    closed_by: str | None  # who closed it (null while it is open)
     notes: str  # closing notes and reopening reasons, oldest first
+    identified: bool  # a safeguarding decision has named who it was
+    decision: DecisionOut | None = None  # with one alert: the decision, if there is one
+    # With one alert, after a decision: who it was (each look is recorded). Null otherwise:
+    # a name needs a safeguarding decision or a monitoring exercise (7.1).
+    identity: IdentityOut | None = None
+
+
+class IdentificationOut(Schema):
+    """A safeguarding decision, for oversight: which alert, who decided, when and why; never
+    who it named."""
+
+    id: int
+    alert_id: int
+    category: str
+    day: dt.date
+    decided_by: str
+    decided_at: dt.datetime
+    reason: str
 
 
 class CloseIn(Schema):
@@ -115,6 +153,36 @@ class CloseIn(Schema):
 
 class ReopenIn(Schema):
     reason: str
+
+
+class IdentifyIn(Schema):
+    reason: str  # the safeguarding need, in plain words (a sentence or two)
+
+
+def _decision_out(d: Identification) -> DecisionOut:
+    return DecisionOut(
+        id=d.pk, decided_by=d.decided_by.display_name, decided_at=d.decided_at, reason=d.reason
+    )
+
+
+def _identity_out(found: alerts.Identity) -> IdentityOut:
+    return IdentityOut(
+        name=found.name,
+        identifier=found.identifier,
+        on_roster=found.person is not None,
+        note=found.note,
+    )
+
+
+def _one_alert_out(request: HttpRequest, a: Alert) -> AlertOut:
+    """One alert, with its decision and, after one, who it was (a look that is recorded)."""
+    out = _alert_out(a, category_rules.descriptions())
+    decision = alerts.decision_of(a)
+    if decision is not None:
+        out.identified = True
+        out.decision = _decision_out(decision)
+        out.identity = _identity_out(alerts.identity(request.user, a))
+    return out
 
 
 def _alert_out(a: Alert, known: dict[str, str]) -> AlertOut:
@@ -131,7 +199,9 @@ def _alert_out(a: Alert, known: dict[str, str]) -> AlertOut:
         pseudonym=a.pseudonym,
         state=a.state,
         closed_at=a.closed_at,
+        closed_by=a.closed_by.display_name if a.closed_by else None,
         notes=a.closed_note,
+        identified=bool(getattr(a, "identified", False)),
     )
 
 
@@ -145,7 +215,7 @@ def _alert(request: HttpRequest, school: School, alert_id: int) -> Alert:
 @router.get(BASE + "/alerts", response={200: list[AlertOut], **ERRORS})
 def list_alerts(request, slug: str, state: str = "open"):
     """Alerts of harmful categories (the DSL and the Headteacher): open ones first, the latest
-    day first; state is open, closed or all."""
+    day first; state is open, closed or all. Never one about you; never a name."""
     school = school_for(request, slug)
     try:
         found = list(alerts.listed(request.user, school, state=state)[:1000])
@@ -157,8 +227,43 @@ def list_alerts(request, slug: str, state: str = "open"):
 
 @router.get(BASE + "/alerts/{alert_id}", response={200: AlertOut, **ERRORS})
 def get_alert(request, slug: str, alert_id: int):
+    """One alert; after a safeguarding decision, with who it was (each look is recorded)."""
     alert = _alert(request, school_for(request, slug), alert_id)
-    return _alert_out(alert, category_rules.descriptions())
+    return _one_alert_out(request, alert)
+
+
+@router.post(BASE + "/alerts/{alert_id}/identify", response={200: AlertOut, **STEP_ERRORS})
+def identify_alert(request, slug: str, alert_id: int, payload: IdentifyIn):
+    """Record a safeguarding decision to find out who is behind this alert (the DSL or the
+    Headteacher), saying why; the answer names them, for this alert only. Once per alert."""
+    alert = _alert(request, school_for(request, slug), alert_id)
+    try:
+        alert = alerts.identify(request.user, alert, reason=payload.reason)
+    except alerts.InvalidStep as e:
+        return _invalid(e.errors)
+    except alerts.WrongState as e:
+        raise HttpError(409, str(e)) from None
+    return _one_alert_out(request, alert)
+
+
+@router.get(BASE + "/identifications", response={200: list[IdentificationOut], **ERRORS})
+def list_identifications(request, slug: str):
+    """The safeguarding decisions that named someone, newest first: which alert, who decided,
+    when and why, never who (the DPO, the DSL and the Headteacher)."""
+    school = school_for(request, slug)
+    known = category_rules.descriptions()
+    return [
+        IdentificationOut(
+            id=d.pk,
+            alert_id=d.alert_id,
+            category=category_rules.describe(d.alert.category, known),
+            day=d.alert.day,
+            decided_by=d.decided_by.display_name,
+            decided_at=d.decided_at,
+            reason=d.reason,
+        )
+        for d in alerts.identifications(request.user, school)[:1000]
+    ]
 
 
 @router.post(BASE + "/alerts/{alert_id}/close", response={200: AlertOut, **STEP_ERRORS})
@@ -171,7 +276,7 @@ def close_alert(request, slug: str, alert_id: int, payload: CloseIn):
         return _invalid(e.errors)
     except alerts.WrongState as e:
         raise HttpError(409, str(e)) from None
-    return _alert_out(alert, category_rules.descriptions())
+    return _one_alert_out(request, alert)
 
 
 @router.post(BASE + "/alerts/{alert_id}/reopen", response={200: AlertOut, **STEP_ERRORS})
@@ -183,7 +288,7 @@ def reopen_alert(request, slug: str, alert_id: int, payload: ReopenIn):
         return _invalid(e.errors)
     except alerts.WrongState as e:
         raise HttpError(409, str(e)) from None
-    return _alert_out(alert, category_rules.descriptions())
+    return _one_alert_out(request, alert)
 
 
 # --- private use (3.1) -----------------------------------------------------------------------
@@ -204,9 +309,12 @@ class PrivateUseOut(Schema):
     expires: dt.date  # its last day
     requested_at: dt.datetime
     decided_at: dt.datetime | None
-    decided_by: str | None  # the Headteacher's name
+    decided_by: str | None  # the Headteacher's name (the Chair of Governors' for the Head's own)
+    decides: str  # who decides it: "headteacher", or "chair_of_governors" for the Head's own
+    withdrawn_at: dt.datetime | None
+    withdrawn_by: str | None  # the name of whoever withdrew it
     reason: str  # conditions of a grant, the reason for a refusal, and any withdrawal
-    # Who asked: for the Headteacher and the DPO only; null for the requester's own.
+    # Who asked: for the Headteacher, the DPO and the Chair deciding it; null for your own.
     person: PersonRef | None = None
 
 
@@ -232,6 +340,8 @@ class WithdrawIn(Schema):
 class RegisterQuery(Schema):
     all: bool = False  # the Headteacher and the DPO: the whole register, not only your own
     state: str = "all"  # with all=true: requested, granted, refused, withdrawn or all
+    # The requests waiting for your decision (for the Chair of Governors: the Headteacher's).
+    to_decide: bool = False
 
 
 def _use_out(item: PrivateUse, *, names: bool) -> PrivateUseOut:
@@ -246,6 +356,9 @@ def _use_out(item: PrivateUse, *, names: bool) -> PrivateUseOut:
         requested_at=item.requested_at,
         decided_at=item.decided_at,
         decided_by=item.decided_by.display_name if item.decided_by else None,
+        decides=private_use.decided_by_role(item).value,
+        withdrawn_at=item.withdrawn_at,
+        withdrawn_by=item.withdrawn_by.display_name if item.withdrawn_by else None,
         reason=item.reason,
         person=PersonRef(id=item.person.pk, display_name=item.person.display_name)
         if names
@@ -255,7 +368,10 @@ def _use_out(item: PrivateUse, *, names: bool) -> PrivateUseOut:
 
 def _names_for(request: HttpRequest, item: PrivateUse) -> bool:
     own = item.person.user_id == request.user.pk
-    return not own and may(request.user, Action.VIEW_PRIVATE_USE, item.school)
+    return not own and (
+        may(request.user, Action.VIEW_PRIVATE_USE, item.school)
+        or private_use.decides(request.user, item)
+    )
 
 
 def _use(request: HttpRequest, school: School, item_id: int) -> PrivateUse:
@@ -268,8 +384,11 @@ def _use(request: HttpRequest, school: School, item_id: int) -> PrivateUse:
 @router.get(BASE + "/private-use", response={200: list[PrivateUseOut], **ERRORS})
 def list_private_use(request, slug: str, filters: Query[RegisterQuery]):
     """Your own requests, newest first; with `all=true`, the whole register with names (the
-    Headteacher and the DPO), those waiting for a decision first."""
+    Headteacher and the DPO), those waiting for a decision first; with `to_decide=true`, the
+    requests waiting for your decision, oldest first (empty if you decide none)."""
     school = school_for(request, slug)
+    if filters.to_decide:
+        return [_use_out(item, names=True) for item in private_use.to_decide(request.user, school)]
     if filters.all:
         try:
             found = private_use.register(request.user, school, state=filters.state)
@@ -281,7 +400,8 @@ def list_private_use(request, slug: str, filters: Query[RegisterQuery]):
 
 @router.post(BASE + "/private-use", response={201: PrivateUseOut, **ERRORS})
 def ask_private_use(request, slug: str, payload: AskIn):
-    """Ask the Headteacher for private use of the school's internet (any member of staff)."""
+    """Ask for private use of the school's internet (any member of staff). The Headteacher
+    decides; the Chair of Governors decides the Headteacher's own requests."""
     school = school_for(request, slug)
     try:
         item = private_use.ask(
@@ -299,7 +419,8 @@ def ask_private_use(request, slug: str, payload: AskIn):
 
 @router.get(BASE + "/private-use/{item_id}", response={200: PrivateUseOut, **ERRORS})
 def get_private_use(request, slug: str, item_id: int):
-    """One request: your own, or any for the Headteacher and the DPO."""
+    """One request: your own; any for the Headteacher and the DPO; the Headteacher's for the
+    Chair of Governors."""
     item = _use(request, school_for(request, slug), item_id)
     return _use_out(item, names=_names_for(request, item))
 
@@ -307,7 +428,8 @@ def get_private_use(request, slug: str, item_id: int):
 @router.post(BASE + "/private-use/{item_id}/decide", response={200: PrivateUseOut, **STEP_ERRORS})
 def decide_private_use(request, slug: str, item_id: int, payload: DecideIn):
     """The Headteacher grants (as asked, or for fewer categories or a shorter time) or refuses
-    with a reason. Nobody decides their own request."""
+    with a reason; the Chair of Governors, when the request is the Headteacher's own. Nobody
+    decides their own request."""
     item = _use(request, school_for(request, slug), item_id)
     try:
         if payload.decision == "grant":
@@ -329,7 +451,7 @@ def decide_private_use(request, slug: str, item_id: int, payload: DecideIn):
 
 @router.post(BASE + "/private-use/{item_id}/withdraw", response={200: PrivateUseOut, **STEP_ERRORS})
 def withdraw_private_use(request, slug: str, item_id: int, payload: WithdrawIn):
-    """Withdraw a request or a permission: the person who asked, or the Headteacher."""
+    """Withdraw a request or a permission: the person who asked, or the one who decides it."""
     item = _use(request, school_for(request, slug), item_id)
     try:
         item = private_use.withdraw(request.user, item, reason=payload.reason)

@@ -103,6 +103,9 @@ class Alert(models.Model):
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(  # who closed it last; cleared when it is reopened
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_note = models.TextField(blank=True)
 
     class Meta:
@@ -117,9 +120,24 @@ class Alert(models.Model):
         return f"{self.category} {self.day} {self.pseudonym}"
 
 
+class Identification(models.Model):
+    """A recorded safeguarding decision to find out who is behind one alert (3.3; SPEC
+    principle 3): who decided, when and why. It opens the name for that alert only, to the
+    DSL and the Headteacher, and each look at it is on the audit trail. It is never edited."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="identification")
+    decided_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    reason = models.TextField()  # the safeguarding need, in the decider's words
+
+    def __str__(self) -> str:
+        return f"Identification for alert {self.alert_id}"
+
+
 class PrivateUse(models.Model):
-    """A request for, and the Headteacher's decision on, private use of school equipment or
-    the school's internet (3.1): what for, which categories, from when until when."""
+    """A request for, and the decision on, private use of school equipment or the school's
+    internet (3.1): what for, which categories, from when until when. The Headteacher decides,
+    or the Chair of Governors when the request is the Headteacher's own."""
 
     class State(models.TextChoices):
         REQUESTED = "requested", "Asked for"
@@ -140,6 +158,10 @@ class PrivateUse(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Private use {self.pk} ({self.state})"

@@ -2,9 +2,12 @@
 
 A member of staff asks (what for, which private categories or any, from when until when); the
 Headteacher grants it, perhaps for fewer categories or a shorter time, or refuses it with a
-reason; the person who asked or the Headteacher withdraws it. The requester sees their own
-requests; the Headteacher and the DPO see the whole register, names included; nobody else sees
-any of it. Every look and every step is on the audit trail, refused or done.
+reason; the person who asked or the one who decides withdraws it. The Headteacher's own request
+is decided by the Chair of Governors, as monitoring exercises are when the Headteacher is their
+subject (7.1, 7.5); nobody decides their own. The requester sees their own requests; the
+Headteacher and the DPO see the whole register, names included; the Chair sees the requests
+they decide; nobody else sees any of it. Every look and every step is on the audit trail,
+refused or done.
 
 The dashboard asks `covers` which pseudonyms hold a permission, to tell private use under a
 permission from private use without one.
@@ -20,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -28,8 +31,8 @@ from fairwatch.audit import gate
 from fairwatch.errors import FieldErrors, WrongState
 from fairwatch.monitoring.pseudonyms import pseudonym_of
 from fairwatch.roles import Role
-from fairwatch.schools.models import Person, School
-from fairwatch.schools.permissions import Action, granting_role
+from fairwatch.schools.models import Person, RoleAssignment, School
+from fairwatch.schools.permissions import Action, granting_role, roles_at
 
 from . import rules
 from .models import PrivateUse, Treatment
@@ -40,6 +43,7 @@ State = PrivateUse.State
 CLAUSE = "3.1"
 PURPOSE_MAX = 2000
 REASON_MAX = 2000
+RELATED = ("person", "decided_by", "withdrawn_by", "school")
 MAX_DAYS = 365  # a permission lasts at most a year; it can be asked for again
 STATES = ("all", *State.values)
 
@@ -101,19 +105,69 @@ def _done(
     )
 
 
+def _heads() -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(role=Role.HEADTEACHER, ended_at__isnull=True)
+
+
+def decider_role(asker: Person) -> Role:
+    """Who decides a request: the Headteacher, or the Chair of Governors when the one who asks
+    is the Headteacher. The rule monitoring exercises follow for their approver (the Chair
+    when the Headteacher is the subject or asked: `fairwatch.privacy.exercises`, 7.1, 7.5);
+    here the one who asks is the subject."""
+    head = _heads().filter(person=asker).exists()
+    return Role.CHAIR_OF_GOVERNORS if head else Role.HEADTEACHER
+
+
+def decided_by_role(item: PrivateUse) -> Role:
+    """`decider_role` of the one who asked, read from the list's annotation when it has one."""
+    head = getattr(item, "asked_by_head", None)
+    if head is None:
+        return decider_role(item.person)
+    return Role.CHAIR_OF_GOVERNORS if head else Role.HEADTEACHER
+
+
+def _listing(qs: QuerySet[PrivateUse]) -> QuerySet[PrivateUse]:
+    """With what the pages show of each: the people named, and who decides it."""
+    head = Exists(_heads().filter(person=OuterRef("person")))
+    return qs.select_related(*RELATED).annotate(asked_by_head=head)
+
+
+def decider_words(asker: Person | None) -> str:
+    """'the Headteacher' or 'the Chair of Governors': who decides what `asker` asks for."""
+    if asker is not None and decider_role(asker) is Role.CHAIR_OF_GOVERNORS:
+        return "the Chair of Governors"
+    return "the Headteacher"
+
+
+def asked_of(user: User, school: School) -> str:
+    """Who decides what the user asks for, in words for the page."""
+    return decider_words(_me(user, school))
+
+
+def _deciding_role(user: User, item: PrivateUse) -> Role | None:
+    """The role under which the user decides this request, whoever asked (None: they don't)."""
+    role = decided_by_role(item)
+    if granting_role(user, Action.DECIDE_PRIVATE_USE, item.school) is None:
+        return None
+    return role if role in roles_at(user, item.school) else None
+
+
+def decides(user: User, item: PrivateUse) -> bool:
+    """Whether the request is the user's to decide (or was): the Headteacher for anyone's but
+    their own, the Chair of Governors for the Headteacher's."""
+    return _deciding_role(user, item) is not None and not _is_own(user, item)
+
+
 def may_decide(user: User, item: PrivateUse) -> bool:
-    """The Headteacher, for anyone's request but their own."""
-    allowed = granting_role(user, Action.DECIDE_PRIVATE_USE, item.school) is not None
-    return allowed and not _is_own(user, item)
+    """Whether the user may decide the request now: it is theirs to decide, and waiting."""
+    return item.state == State.REQUESTED and decides(user, item)
 
 
 def may_withdraw(user: User, item: PrivateUse) -> bool:
-    """The person who asked, or the Headteacher, while it is asked for or granted."""
+    """The person who asked, or the one who decides it, while it is asked for or granted."""
     if item.state not in (State.REQUESTED, State.GRANTED):
         return False
-    return _is_own(user, item) or (
-        granting_role(user, Action.DECIDE_PRIVATE_USE, item.school) is not None
-    )
+    return _is_own(user, item) or decides(user, item)
 
 
 # --- checking input -----------------------------------------------------------------------
@@ -173,8 +227,8 @@ def ask(
     expires: dt.date | None,
     today: dt.date | None = None,
 ) -> PrivateUse:
-    """Ask the Headteacher for private use of the school's internet. `categories` empty means
-    any private-use category. The Headteacher is told there is a request (a link only)."""
+    """Ask for private use of the school's internet. `categories` empty means any private-use
+    category. Whoever decides it (`decider_role`) is told there is a request (a link only)."""
     step = "internet.private_use.ask"
     role = granting_role(user, Action.ASK_PRIVATE_USE, school)
     person = _me(user, school)
@@ -197,7 +251,8 @@ def ask(
             expires=expires,
         )
         _done(user, item, step, role.value, {"categories": len(chosen) or "any"})
-        deciders = [a for a in _addresses(school, Role.HEADTEACHER) if a != person.email.lower()]
+        own = person.email.lower()
+        deciders = [a for a in _addresses(school, decider_role(person)) if a != own]
         _tell(deciders, "a request to decide", item.pk)
     return item
 
@@ -220,10 +275,34 @@ def mine(user: User, school: School) -> list[PrivateUse]:
         clause=CLAUSE,
     )
     return list(
-        PrivateUse.objects.filter(school=school, person=person)
-        .select_related("person", "decided_by", "school")
-        .order_by("-requested_at", "-pk")
+        _listing(PrivateUse.objects.filter(school=school, person=person)).order_by(
+            "-requested_at", "-pk"
+        )
     )
+
+
+def to_decide(user: User, school: School) -> list[PrivateUse]:
+    """The requests waiting for the user's decision, oldest first: for the Chair of Governors,
+    the Headteacher's. Names are shown, so a list that holds any is recorded."""
+    if granting_role(user, Action.DECIDE_PRIVATE_USE, school) is None:
+        return []
+    waiting = PrivateUse.objects.filter(school=school, state=State.REQUESTED)
+    found = [
+        item for item in _listing(waiting).order_by("requested_at", "pk") if decides(user, item)
+    ]
+    if found:
+        gate.record(
+            user=user,
+            action="internet.private_use.to_decide",
+            outcome="allowed",
+            school=school,
+            role=_deciding_role(user, found[0]).value,
+            object_type="private_use",
+            object_id=",".join(str(item.pk) for item in found),
+            purpose=gate.Purpose.SCHOOL_ADMIN,
+            clause=CLAUSE,
+        )
+    return found
 
 
 def register(user: User, school: School, *, state: str = "all") -> QuerySet[PrivateUse]:
@@ -239,7 +318,7 @@ def register(user: User, school: School, *, state: str = "all") -> QuerySet[Priv
         object_type="private_use_register",
         detail={"state": state},
     )
-    qs = PrivateUse.objects.filter(school=school).select_related("person", "decided_by", "school")
+    qs = _listing(PrivateUse.objects.filter(school=school))
     if state != "all":
         qs = qs.filter(state=state)
     waiting = Case(
@@ -249,15 +328,15 @@ def register(user: User, school: School, *, state: str = "all") -> QuerySet[Priv
 
 
 def get(user: User, school: School, item_id: int) -> PrivateUse:
-    """One request: its requester's own, or any for the Headteacher and the DPO. A refusal is
-    recorded whether or not the id exists."""
-    found = (
-        PrivateUse.objects.filter(school=school, pk=item_id)
-        .select_related("person", "decided_by", "school")
-        .first()
-    )
+    """One request: its requester's own, any for the Headteacher and the DPO, and the
+    Headteacher's for the Chair of Governors who decides it. A refusal is recorded whether or
+    not the id exists."""
+    found = PrivateUse.objects.filter(school=school, pk=item_id).select_related(*RELATED).first()
     if found is not None and _is_own(user, found):
         _done(user, found, "internet.private_use.view")
+        return found
+    if found is not None and decides(user, found):
+        _done(user, found, "internet.private_use.view", _deciding_role(user, found).value)
         return found
     gate.check(
         user,
@@ -276,15 +355,18 @@ def get(user: User, school: School, item_id: int) -> PrivateUse:
 
 
 def _locked(item: PrivateUse) -> PrivateUse:
-    return PrivateUse.objects.select_for_update().select_related("person", "school").get(pk=item.pk)
+    return PrivateUse.objects.select_for_update().select_related(*RELATED).get(pk=item.pk)
 
 
 def _decider(user: User, item: PrivateUse, step: str) -> tuple[str, Person | None]:
-    role = granting_role(user, Action.DECIDE_PRIVATE_USE, item.school)
-    if role is None:
-        _refuse(user, item.school, step, str(item.pk))
     if _is_own(user, item):
         _refuse(user, item.school, step, str(item.pk), "You cannot decide your own request.")
+    role = _deciding_role(user, item)
+    if role is None:
+        why = ""
+        if granting_role(user, Action.DECIDE_PRIVATE_USE, item.school) is not None:
+            why = f"This request is decided by {decider_words(item.person)}."
+        _refuse(user, item.school, step, str(item.pk), why)
     return role.value, _me(user, item.school)
 
 
@@ -368,11 +450,12 @@ def refuse(
 def withdraw(
     user: User, item: PrivateUse, *, reason: str = "", now: dt.datetime | None = None
 ) -> PrivateUse:
-    """Withdraw a request or a permission: the person who asked, or the Headteacher. The
-    withdrawal, who made it and why are added to what is kept with it."""
+    """Withdraw a request or a permission: the person who asked, or the one who decides it
+    (`decider_role`). Who withdrew it and when are kept with it, and the withdrawal and why
+    are added to its notes."""
     step = "internet.private_use.withdraw"
     own = _is_own(user, item)
-    role = granting_role(user, Action.DECIDE_PRIVATE_USE, item.school)
+    role = _deciding_role(user, item)
     if not own and role is None:
         _refuse(user, item.school, step, str(item.pk))
     errors: dict[str, str] = {}
@@ -391,7 +474,8 @@ def withdraw(
         entry += f": {reason}" if reason else "."
         item.reason = f"{item.reason}\n\n{entry}" if item.reason else entry
         item.state = State.WITHDRAWN
-        item.save(update_fields=["state", "reason"])
+        item.withdrawn_by, item.withdrawn_at = me, now
+        item.save(update_fields=["state", "reason", "withdrawn_by", "withdrawn_at"])
         _done(user, item, step, "" if own else role.value, {"by_requester": own})
         if not own:
             _tell([item.person.email], "a change to your permission", item.pk)

@@ -41,6 +41,7 @@ class Action(StrEnum):
     REVIEW_HELD_MAIL = "mailflow.review_held"
     MANAGE_CATEGORY_RULES = "internet.rules"
     VIEW_WEB_ALERTS = "internet.alerts"
+    VIEW_IDENTIFICATIONS = "internet.identifications"
     ASK_PRIVATE_USE = "internet.ask_private_use"
     DECIDE_PRIVATE_USE = "internet.decide_private_use"
     VIEW_PRIVATE_USE = "internet.private_use_register"
@@ -81,11 +82,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.REVIEW_HELD_MAIL: frozenset({R.HEADTEACHER, R.DPO}),
     # Internet use (3.1-3.3): how categories are treated is set by the Headteacher and the IT
     # manager; alerts about harmful categories go to the DSL and the Headteacher (as
-    # pseudonyms); staff ask for private use and the Headteacher decides; the DPO oversees.
+    # pseudonyms); staff ask for private use and the Headteacher decides (the Chair of
+    # Governors when the request is the Headteacher's own: fairwatch.internet.private_use);
+    # the DPO oversees, and sees the safeguarding decisions that named someone, without names.
     Action.MANAGE_CATEGORY_RULES: frozenset({R.HEADTEACHER, R.IT_MANAGER}),
     Action.VIEW_WEB_ALERTS: frozenset({R.HEADTEACHER, R.DSL}),
+    Action.VIEW_IDENTIFICATIONS: frozenset({R.HEADTEACHER, R.DSL, R.DPO}),
     Action.ASK_PRIVATE_USE: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
-    Action.DECIDE_PRIVATE_USE: frozenset({R.HEADTEACHER}),
+    Action.DECIDE_PRIVATE_USE: frozenset({R.HEADTEACHER, R.CHAIR_OF_GOVERNORS}),
     Action.VIEW_PRIVATE_USE: frozenset({R.HEADTEACHER, R.DPO}),
 }
 

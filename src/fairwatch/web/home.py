@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from fairwatch.catalogue import model_catalogue
 from fairwatch.internet import alerts
+from fairwatch.internet.alerts import User
 from fairwatch.roles import Role
 from fairwatch.schools.models import School
 
@@ -60,8 +61,9 @@ CATEGORY_RULES = Capability(
     "internet_categories",
 )
 
-# Numbers some items show, from the school: counts only, never who or what.
-COUNTS: dict[str, Callable[[School], int]] = {"open_web_alerts": alerts.open_count}
+# Numbers some items show, from the school and for the viewer: counts only, never who or
+# what (an alert about the viewer is not counted for them).
+COUNTS: dict[str, Callable[[School, User | None], int]] = {"open_web_alerts": alerts.open_count}
 
 CAPABILITIES: dict[Role, list[Capability]] = {
     Role.STAFF: [
@@ -104,6 +106,9 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         STAFF_LIST,
         Capability("Stand in for the Headteacher when they are the subject of a concern", "7.5"),
         Capability(
+            "Decide the Headteacher's own requests for private internet use", "3.1", "private_use"
+        ),
+        Capability(
             "Approve monitoring when the Headteacher is the subject or requester",
             "7.1",
             "exercises",
@@ -131,6 +136,11 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         INTERNET,
         Capability(
             "See the register of permissions for private internet use", "3.1", "private_use"
+        ),
+        Capability(
+            "See the safeguarding decisions that named someone behind an alert",
+            "3.3",
+            "internet_identifications",
         ),
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
     ],
@@ -164,9 +174,10 @@ CAPABILITIES: dict[Role, list[Capability]] = {
 
 
 def capabilities_for(
-    roles: list[Role], school: School | None = None
+    roles: list[Role], school: School | None = None, viewer: User | None = None
 ) -> list[tuple[Role, list[Capability]]]:
-    """Each role's items; given the school, items with a counter carry their number."""
+    """Each role's items; given the school, items with a counter carry their number (as the
+    viewer may see it)."""
     sections = [(role, CAPABILITIES[role]) for role in roles]
     if school is None:
         return sections
@@ -176,7 +187,7 @@ def capabilities_for(
         if not item.counter:
             return item
         if item.counter not in counted:
-            counted[item.counter] = COUNTS[item.counter](school)
+            counted[item.counter] = COUNTS[item.counter](school, viewer)
         return replace(item, count=counted[item.counter])
 
     return [(role, [with_count(item) for item in items]) for role, items in sections]

@@ -417,7 +417,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "rows": _alert_rows(items),
             "state": state,
             "tabs": ALERT_TABS,
-            "open_count": alerts.open_count(school),
+            "open_count": alerts.open_count(school, request.user),
+            "may_see_decisions": may(request.user, Action.VIEW_IDENTIFICATIONS, school),
         },
     )
 
@@ -442,6 +443,17 @@ class ReopenForm(forms.Form):
     )
 
 
+class IdentifyForm(forms.Form):
+    reason = forms.CharField(
+        label="The safeguarding need",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=alerts.NOTE_MAX,
+        help_text="Why you need to know who this is, in plain words. For example: the sites "
+        "suggest a risk to a child, and we must act today. The DPO reads this.",
+        error_messages={"required": alerts.WHY_IDENTIFY},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
@@ -453,6 +465,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     except Alert.DoesNotExist:
         raise Http404("No such alert") from None
     close_form, reopen_form = CloseForm(prefix="close"), ReopenForm(prefix="reopen")
+    identify_form = IdentifyForm(prefix="identify")
     do = request.POST.get("do", "") if request.method == "POST" else ""
     if do == "close":
         close_form = CloseForm(request.POST, prefix="close")
@@ -462,16 +475,24 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         reopen_form = ReopenForm(request.POST, prefix="reopen")
         if _alert_step(request, alert, reopen_form):
             return redirect("internet_alert", alert_id=alert.pk)
+    elif do == "identify":
+        identify_form = IdentifyForm(request.POST, prefix="identify")
+        if _alert_step(request, alert, identify_form):
+            return redirect("internet_alert", alert_id=alert.pk)
     known = category_rules.descriptions()
+    decision = alerts.decision_of(alert)
     return render(
         request,
         "web/internet/alert.html",
         {
             "alert": alert,
             "description": category_rules.describe(alert.category, known),
+            "decision": decision,
+            "identity": alerts.identity(request.user, alert) if decision else None,
             "close_form": describe(close_form),
             "reopen_form": describe(reopen_form),
-            "problems": _problems(close_form, reopen_form),
+            "identify_form": describe(identify_form),
+            "problems": _problems(close_form, reopen_form, identify_form),
             "may_ask_exercise": bool(roles_at(request.user, school) & REQUESTERS),
             "may_see_activity": may(request.user, Action.VIEW_ACTIVITY, school),
             "day_query": f"since={alert.day.isoformat()}&until={alert.day.isoformat()}",
@@ -480,23 +501,49 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 def _alert_step(request: HttpRequest, alert: Alert, form: forms.Form) -> bool:
-    """Close or reopen as the posted form asks; False, with the errors placed, if it can't."""
+    """Close, reopen or record the decision to identify, as the posted form asks; False, with
+    the errors placed, if it can't."""
     if not form.is_valid():
         return False
-    closing = isinstance(form, CloseForm)
+    d = form.cleaned_data
     try:
-        if closing:
-            alerts.close(request.user, alert, note=form.cleaned_data["note"])
+        if isinstance(form, CloseForm):
+            alerts.close(request.user, alert, note=d["note"])
+            done = "The alert is closed."
+        elif isinstance(form, ReopenForm):
+            alerts.reopen(request.user, alert, reason=d["reason"])
+            done = "The alert is open again."
         else:
-            alerts.reopen(request.user, alert, reason=form.cleaned_data["reason"])
+            alerts.identify(request.user, alert, reason=d["reason"])
+            done = "Your decision is recorded. Who it is is shown below, for this alert only."
     except alerts.InvalidStep as e:
         _add_errors(form, e.errors)
         return False
     except alerts.WrongState as e:
         messages.error(request, f"Not done: {e}")
         return True
-    messages.success(request, "The alert is closed." if closing else "The alert is open again.")
+    messages.success(request, done)
     return True
+
+
+@login_required
+def identification_list(request: HttpRequest) -> HttpResponse:
+    """The safeguarding decisions that named someone: which alert, who, when and why; no names
+    of who it was (the DPO's oversight, and the DSL's and the Headteacher's record)."""
+    school = school_for_request(request)
+    if school is None:
+        return _no_school(request)
+    found = list(alerts.identifications(request.user, school)[:500])
+    known = category_rules.descriptions()
+    rows = [
+        {"decision": d, "description": category_rules.describe(d.alert.category, known)}
+        for d in found
+    ]
+    return render(
+        request,
+        "web/internet/identifications.html",
+        {"rows": rows, "may_see_alerts": may(request.user, Action.VIEW_WEB_ALERTS, school)},
+    )
 
 
 # --- private use (3.1) -------------------------------------------------------------------------
@@ -532,12 +579,14 @@ def private_use_list(request: HttpRequest) -> HttpResponse:
     register = (
         list(private_use.register(request.user, school, state=state)[:500]) if sees_register else []
     )
+    to_decide = [] if sees_register else private_use.to_decide(request.user, school)
     today = timezone.localdate()
     return render(
         request,
         "web/internet/private_use.html",
         {
             "mine": mine,
+            "to_decide": to_decide,
             "register": register,
             "sees_register": sees_register,
             "may_ask": may_ask,
@@ -635,7 +684,8 @@ def private_use_ask(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your request is with the Headteacher. You will get an email when it is decided.",
+                f"Your request is with {private_use.decider_words(item.person)}. You will "
+                "get an email when it is decided.",
             )
             return redirect("private_use_detail", item_id=item.pk)
     elif request.method == "GET" and not may(request.user, Action.ASK_PRIVATE_USE, school):
@@ -643,7 +693,11 @@ def private_use_ask(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/internet/private_use_ask.html",
-        {"form": describe(form), "problems": _problems(form)},
+        {
+            "form": describe(form),
+            "problems": _problems(form),
+            "decider": private_use.asked_of(request.user, school),
+        },
     )
 
 
@@ -748,8 +802,8 @@ def private_use_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "own": item.person.user_id == request.user.pk,
             "categories": [(c, category_rules.describe(c, known)) for c in item.categories],
-            "may_decide": item.state == PrivateUse.State.REQUESTED
-            and private_use.may_decide(request.user, item),
+            "may_decide": private_use.may_decide(request.user, item),
+            "decider": private_use.decider_words(item.person),
             "may_withdraw": private_use.may_withdraw(request.user, item),
             "expired": item.state == PrivateUse.State.GRANTED
             and item.expires < timezone.localdate(),
@@ -796,6 +850,7 @@ urlpatterns = [
     path("categories/", internet_categories, name="internet_categories"),
     path("alerts/", alert_list, name="internet_alerts"),
     path("alerts/<int:alert_id>/", alert_detail, name="internet_alert"),
+    path("alerts/decisions/", identification_list, name="internet_identifications"),
     path("private-use/", private_use_list, name="private_use"),
     path("private-use/ask/", private_use_ask, name="private_use_ask"),
     path("private-use/<int:item_id>/", private_use_detail, name="private_use_detail"),

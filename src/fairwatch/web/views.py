@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
-            "sections": capabilities_for(ordered_roles(request.user, school), school),
+            "sections": capabilities_for(ordered_roles(request.user, school), school, request.user),
         },
     )
 
