@@ -738,7 +738,7 @@ def test_zeek_json_lines_that_are_not_json_are_bad_and_the_rest_still_read():
     assert rows["line"].to_list() == [1, 3, 5, 7, 8]
     assert bad.select("line", "reason").rows() == [
         (2, "not a JSON object"),
-        (4, "not a JSON object"),
+        (4, "bad time: expected seconds since 1970"),  # an object, but its ts is no time
         (6, "not a JSON object"),
     ]
 

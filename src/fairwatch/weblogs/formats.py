@@ -46,6 +46,7 @@ encrypted one.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -789,7 +790,17 @@ def _zeek_json(work: pl.DataFrame, kind: str) -> Parsed:
 
 def _decode_json(work: pl.DataFrame, dtype: pl.Struct) -> Parsed:
     """Each line's JSON object, field by field. Polars gives up on a whole column when one
-    line is not a JSON object, so a column that fails is halved until each bad line is alone."""
+    line is not a JSON object, so a column that fails is halved until each bad line is alone.
+    The lines are first read together as newline-delimited JSON, several times quicker."""
+    if work.height:
+        blob = work.select(pl.col("text").str.join("\n"))["text"][0].encode()
+        try:
+            fields = pl.read_ndjson(io.BytesIO(blob), schema=dict(dtype.to_schema()))
+        except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
+            pass  # a line that is not JSON: found below
+        else:
+            if fields.height == work.height:
+                return pl.concat([work, fields], how="horizontal"), _empty_bad()
     try:
         out = work.with_columns(pl.col("text").str.json_decode(dtype).alias("_j")).unnest("_j")
         return out, _empty_bad()

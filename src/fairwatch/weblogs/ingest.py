@@ -325,7 +325,8 @@ class _Lookups:
         )
         keyed = self._by_path(keyed.join(self.hosts, on="host", how="left"))
         self._learn_people(keyed)
-        return merge(keyed.join(self.people, on=["user", "client"], how="left", nulls_equal=True))
+        keyed = keyed.join(self.people, on=["user", "client"], how="left", nulls_equal=True)
+        return keyed.select(list(TOTALS_SCHEMA))  # `_Totals` adds up rows of the same key
 
     def _learn_hosts(self, hosts: pl.Series) -> None:
         new_hosts = hosts.unique().to_frame("host").join(self.hosts, on="host", how="anti")
