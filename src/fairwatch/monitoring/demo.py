@@ -1,5 +1,7 @@
-"""Made-up activity for the demo school, so the activity pages and a monitoring exercise have
-something to show. Written through `activity.record`, so it is pseudonymised like real logs."""
+"""Made-up email activity for the demo school, so the activity pages and a monitoring exercise
+have something to show. Written through `activity.record`, so it is pseudonymised like real
+logs. (The demo's internet activity comes from a made-up proxy log taken in by the real
+ingest: `fairwatch.internet.demo`.)"""
 
 from __future__ import annotations
 
@@ -13,20 +15,6 @@ from fairwatch.schools.models import Person, School
 
 from .activity import Event, record
 
-# (category, domains) for the demo's web activity: everyday work, some private use, and the
-# odd visit to a category the school alerts on.
-WEB = [
-    (
-        "education",
-        ["bbc.co.uk/bitesize", "twinkl.co.uk", "oaknationalacademy.org", "nrich.maths.org"],
-    ),
-    ("news", ["bbc.co.uk", "theguardian.com", "schoolsweek.co.uk"]),
-    ("shopping", ["amazon.co.uk", "johnlewis.com", "ebay.co.uk"]),
-    ("social_networks", ["facebook.com", "instagram.com", "x.com"]),
-    ("webmail", ["mail.google.com", "outlook.live.com"]),
-    ("games", ["miniclip.com", "poki.com"]),
-    ("gambling", ["bet365.com"]),
-]
 MAIL = [
     ("sent", "mail to {n} school addresses"),
     ("sent", "mail to {n} outside addresses"),
@@ -45,21 +33,6 @@ def load_demo_activity(school: School, *, seed: int = 7, days: int = 45) -> int:
     )
     events: list[Event] = []
     for person in staff:
-        for _ in range(rng.randint(4, 16)):
-            when = now - dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 9))
-            weights = [30, 12, 5, 5, 3, 2, 0.3]
-            category, domains = rng.choices(WEB, weights=weights)[0]
-            events.append(
-                Event(
-                    identifier=person.email,
-                    system=System.INTERNET,
-                    occurred_at=when,
-                    category=category,
-                    summary=rng.choice(domains),
-                    count=rng.randint(1, 40),
-                    source="demo",
-                )
-            )
         for _ in range(rng.randint(2, 8)):
             when = now - dt.timedelta(days=rng.randint(0, days), hours=rng.randint(0, 9))
             kind, text = rng.choices(MAIL, weights=[20, 8, 1, 1])[0]
