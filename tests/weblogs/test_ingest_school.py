@@ -223,3 +223,27 @@ def test_the_totals_are_stored_the_same_a_few_days_at_a_time(cast, lists, tmp_pa
         whole.alerts,
         whole.categories,
     )
+
+
+def test_a_urls_list_puts_a_path_under_a_site_in_its_own_category(cast, tmp_path):
+    """Only the paths a `urls` list names change a request's category; the rest of the site
+    keeps the site's (the engine reads paths only under such sites)."""
+    root = tmp_path / "ut1"
+    (root / "press").mkdir(parents=True)
+    (root / "press" / "domains").write_text("news.example\n")
+    (root / "adult").mkdir()
+    (root / "adult" / "domains").write_text("badsite.example\n")
+    (root / "adult" / "urls").write_text("news.example/naughty\n")
+    categories.import_lists(root)
+    log = write(
+        tmp_path / "paths.log",
+        [
+            squid(T0 + 9 * 3600, "teacher", "http://www.news.example/naughty/page?x=1"),
+            squid(T0 + 9 * 3600 + 1, "teacher", "http://www.news.example/sport"),
+            squid(T0 + 9 * 3600 + 2, "teacher", "http://other.example/naughty"),
+        ],
+    )
+    summary = ingest.run(cast.school, [log])
+    assert summary.categories == {"adult": 1, "press": 1, "(none)": 1}
+    [alert] = Alert.objects.filter(school=cast.school)
+    assert alert.category == "adult" and alert.count == 1
