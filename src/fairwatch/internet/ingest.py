@@ -322,9 +322,9 @@ def _alerts(school: School, hits: pl.DataFrame, now: dt.datetime) -> tuple[int, 
 
 
 class _Spill:
-    """The totals of the days a log has moved past, on disk while the rest is read
-    (pseudonymised, owner-only, gone when the run ends), and read back a few days at a time,
-    so that what is held stays the same however long the log."""
+    """Each chunk's totals, on disk while the rest is read (pseudonymised, owner-only, gone
+    when the run ends), and read back and added up a few days at a time, so that what is
+    held stays the same however long the log."""
 
     BATCH_ROWS = 400_000  # totals read back at once
 

@@ -1,7 +1,7 @@
 """Reading a log file into daily totals per person, category and site, a chunk at a time.
 
 A file (plain or gzip) is read in line-aligned chunks of a few tens of MB, so reading it takes
-the same memory whatever its size; the totals are handed on day by day (`flush`). Each chunk is
+the same memory whatever its size; the totals are handed on chunk by chunk (`flush`). Each chunk is
 parsed column by column (`formats`), its hosts are put in categories and its people replaced by
 pseudonyms - each distinct host and person once, not each line - and it is added up by day.
 Only the totals leave this module: per pseudonym, day, category, site (the registrable domain),
@@ -419,10 +419,10 @@ def merge(totals: pl.DataFrame) -> pl.DataFrame:
 
 
 class _Totals:
-    """The totals so far. With `flush`, the days a log has moved past are handed on as it
-    goes (a log is written in time order), so what is held stays about a day or two of
-    totals however long the log; a late line for a day already handed on is handed on again,
-    which adds up the same. Without, everything is kept until the end."""
+    """The totals so far. With `flush`, each chunk's totals are handed on as they come, and
+    nothing is held: the same key (a day that runs over several chunks) comes more than once,
+    for `flush`'s owner to add up. Without, everything is kept, added up now and then, until
+    the end."""
 
     def __init__(self, flush: Callable[[pl.DataFrame], None] | None) -> None:
         self.flush = flush
@@ -431,17 +431,12 @@ class _Totals:
         self.categories: dict[str, int] = {}
 
     def add(self, part: pl.DataFrame) -> None:
+        if self.flush is not None:
+            self._hand_on(part)
+            return
         self.parts.append(part)
-        if self.flush is None:
-            if len(self.parts) > 16:
-                self.parts = [merge(pl.concat(self.parts))]
-            return
-        if len(self.parts) < 4:
-            return
-        merged = merge(pl.concat(self.parts))
-        earliest = part["day"].min()  # of the chunk just read: days before it are done
-        self.parts = [merged.filter(pl.col("day") >= earliest)]
-        self._hand_on(merged.filter(pl.col("day") < earliest))
+        if len(self.parts) > 16:
+            self.parts = [merge(pl.concat(self.parts))]
 
     def _hand_on(self, done: pl.DataFrame) -> None:
         if done.height == 0:
@@ -475,10 +470,10 @@ def ingest(
 ) -> Ingest:
     """Read each file into totals. `resume(path, head_sha256)` tells where an earlier ingest
     of the same file stopped (None: never seen). `progress(lines, bytes)` is called after
-    each chunk with what that chunk added. With `flush`, totals are handed to it as the log
-    moves past their day, and `Ingest.totals` comes back empty: memory then stays flat in
-    the length of the log. Raises LogProblem for a file that is not a log of a known format;
-    malformed lines are counted, never raised."""
+    each chunk with what that chunk added. With `flush`, each chunk's totals are handed to it
+    (the same key may come more than once: `merge` adds them up), and `Ingest.totals` comes
+    back empty: memory then stays flat in the length of the log. Raises LogProblem for a
+    file that is not a log of a known format; malformed lines are counted, never raised."""
     chunk_bytes = chunk_bytes or CHUNK_BYTES
     lookups = _Lookups(categorise, identify)
     totals = _Totals(flush)
