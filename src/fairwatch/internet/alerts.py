@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -61,31 +62,34 @@ def _permit(user: User, school: School, step: str, alert_id: str = "") -> str:
     """The role allowing a step on alerts, or record the refusal and raise gate.Refused."""
     role = granting_role(user, Action.VIEW_WEB_ALERTS, school)
     if role is None:
-        gate.refuse(
-            user,
-            school,
-            step,
-            object_type="web_alert",
-            object_id=alert_id,
-            purpose=gate.Purpose.SAFEGUARDING,
-            clause=CLAUSE,
-        )
+        _refuse(user, school, step, alert_id)
     return role.value
+
+
+def _refuse(user: User, school: School, step: str, alert_id: str, why: str = "") -> NoReturn:
+    """Record a refused step on alerts (purpose safeguarding) and raise gate.Refused."""
+    gate.refuse(
+        user,
+        school,
+        step,
+        object_type="web_alert",
+        object_id=alert_id,
+        purpose=gate.Purpose.SAFEGUARDING,
+        clause=CLAUSE,
+        why=why,
+    )
 
 
 def _permit_on(user: User, alert: Alert, step: str) -> str:
     """As `_permit`, for a step on one alert; and nobody acts on an alert about themselves."""
     role = _permit(user, alert.school, step, str(alert.pk))
     if about(user, alert):
-        gate.refuse(
+        _refuse(
             user,
             alert.school,
             step,
-            object_type="web_alert",
-            object_id=str(alert.pk),
-            purpose=gate.Purpose.SAFEGUARDING,
-            clause=CLAUSE,
-            why="Nobody decides or acts on an alert about themselves.",
+            str(alert.pk),
+            "Nobody decides or acts on an alert about themselves.",
         )
     return role
 
@@ -259,15 +263,12 @@ def identify(user: User, alert: Alert, *, reason: str, now: dt.datetime | None =
     role = _permit_on(user, alert, step)
     me = _me(user, alert.school)
     if me is None:  # a decision names who made it
-        gate.refuse(
+        _refuse(
             user,
             alert.school,
             step,
-            object_type="web_alert",
-            object_id=str(alert.pk),
-            purpose=gate.Purpose.SAFEGUARDING,
-            clause=CLAUSE,
-            why="Only someone on the school's roster can record this decision.",
+            str(alert.pk),
+            "Only someone on the school's roster can record this decision.",
         )
     reason = _clean(reason, "reason", WHY_IDENTIFY)
     if len(reason) < REASON_MIN:
@@ -352,15 +353,12 @@ def identity(user: User, alert: Alert) -> Identity:
     role = _permit_on(user, alert, step)
     decision = Identification.objects.filter(alert=alert).first()
     if decision is None:
-        gate.refuse(
+        _refuse(
             user,
             alert.school,
             step,
-            object_type="web_alert",
-            object_id=str(alert.pk),
-            purpose=gate.Purpose.SAFEGUARDING,
-            clause=CLAUSE,
-            why="Who is behind an alert is shown only after a recorded safeguarding decision.",
+            str(alert.pk),
+            "Who is behind an alert is shown only after a recorded safeguarding decision.",
         )
     found = _behind(alert.school, alert.pseudonym)
     detail = {"decision": decision.pk, "on_roster": found.person is not None}
