@@ -121,6 +121,50 @@ def test_a_permission_for_any_private_use_covers_every_private_category(cast, we
     assert f.private.under == 6  # yesterday's shopping is still before the start
 
 
+def _granted(cast, categories: list[str], starts: dt.date, expires: dt.date) -> None:
+    item = private_use.ask(
+        cast.teacher,
+        cast.school,
+        purpose="p",
+        categories=categories,
+        starts=starts,
+        expires=expires,
+        today=starts,
+    )
+    private_use.grant(cast.head, item, today=starts)
+
+
+def test_a_day_that_several_permissions_cover_counts_once(cast, week):
+    teacher, d = week, today()
+    totals(cast.school, teacher, d - 2 * DAY, "webmail", "mail.google.com", 5)
+    totals(cast.school, teacher, d - 3 * DAY, "games", "poki.com", 2)
+    _granted(cast, ["webmail"], d - 2 * DAY, d)
+    _granted(cast, [], d - DAY, d + DAY)  # any private category
+    _granted(cast, ["webmail", "shopping"], d, d + DAY)
+
+    f = dashboard.figures(cast.dpo, cast.school, span())
+    mine = dashboard.of_pseudonym(cast.dpo, cast.school, teacher, span())
+
+    # Webmail today (6) under all three, shopping yesterday (4) under the second, webmail two
+    # days ago (5) under the first; the games before any of them (2) under none.
+    rows = {p.pseudonym: p for p in f.pseudonyms}
+    assert (rows[teacher].private_under, rows[teacher].private_without) == (15, 2)
+    assert (f.private.under, f.private.without) == (15, 2 + 5 + 3)
+    assert (mine.private.under, mine.private.without) == (15, 2)
+    assert mine.holds_permission
+
+
+def test_days_with_only_allowed_use_have_no_harmful_or_private_use(cast):
+    totals(cast.school, A, today(), "education", "twinkl.co.uk", 12)
+    totals(cast.school, B, today() - DAY, "news", "bbc.co.uk", 3, blocked=True)
+
+    f = dashboard.figures(cast.it, cast.school, span())
+
+    assert [(p.pseudonym, p.requests, p.blocked) for p in f.pseudonyms] == [(A, 12, 0), (B, 3, 3)]
+    assert {(p.harmful, p.private_under, p.private_without) for p in f.pseudonyms} == {(0, 0, 0)}
+    assert (f.private.under, f.private.without, f.private.other) == (0, 0, 15)
+
+
 def test_one_pseudonym_shows_totals_by_category_and_day_only(cast, week):
     f = dashboard.of_pseudonym(cast.dsl, cast.school, A, span())
 
@@ -201,6 +245,19 @@ def test_the_csv_has_the_totals_and_no_names(client, cast, week):
         assert name not in text
     entry = entries("activity.view", "allowed").get(object_type="internet_export")
     assert entry.detail["since"] == (today() - 6 * DAY).isoformat()
+
+
+def test_the_export_is_in_day_order_and_adds_up_what_is_alike(cast, week):
+    totals(cast.school, A, today(), "education", "twinkl.co.uk", 40, hour=15)  # a second log
+
+    rows = list(dashboard.export(cast.it, cast.school, span(6)))
+
+    assert rows == sorted(rows, key=lambda r: (r[0], r[1], r[2], r[3]))
+    assert rows[0][0] == (today() - 2 * DAY).isoformat()  # the first days had nothing
+    assert [r for r in rows if r[1] == "education" and r[0] == today().isoformat()] == [
+        (today().isoformat(), "education", "twinkl.co.uk ×40", A, 80, 0)
+    ]
+    assert "elm.example ×1000" not in {r[2] for r in rows}
 
 
 @pytest.mark.parametrize("who", ["teacher", "chair", "hr", "monitor", "org_admin"])

@@ -196,7 +196,7 @@ def open_count(school: School, viewer: User | None = None) -> int:
 
 
 def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().select_related(*RELATED).get(pk=alert.pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=alert.pk)
 
 
 def _me(user: User, school: School) -> Person | None:

@@ -4,18 +4,26 @@ never as single requests. Every look, and every export, goes through the gate.
 
 Private use (3.1) is split in two: under a permission (a granted request of the person behind
 the pseudonym covers the category and the day) and without one.
+
+A year of a secondary school is some 500 k daily totals, so the database adds them up and only
+small results come back: requests by day and category, and by pseudonym, each in one query;
+for private use under a permission, only what each permission covers; the top sites from the
+per-site totals; the export a day at a time (bench/bench_dashboard.py times them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Expression, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
@@ -195,10 +203,13 @@ def _label(category: str, known: dict[str, str]) -> str:
 BLOCKED = Sum("count", filter=Q(blocked=True))
 
 
-def _day_of(span: Range) -> Case | Value:
-    """The local day of each row, as its number in the range (0 for `since`): comparisons with
-    the UTC instants of local midnights, nested so each row needs about log2(days) of them.
-    (A time-zone conversion per row costs several times more on SQLite.)"""
+def _day_of(span: Range) -> Expression:
+    """The local day of each row: its date on PostgreSQL, which converts time zones natively;
+    on SQLite, where a conversion per row costs several times more, its number in the range
+    (0 for `since`) from comparisons with the UTC instants of local midnights, nested so each
+    row needs about log2(days) of them. `_day_number` reads either."""
+    if connection.vendor == "postgresql":
+        return TruncDate("occurred_at", tzinfo=timezone.get_current_timezone())
     ends = [Range(d, d).bounds()[1] for d in span.days]
 
     def part(lo: int, hi: int) -> Case | Value:
@@ -214,84 +225,132 @@ def _day_of(span: Range) -> Case | Value:
     return part(0, len(ends) - 1)
 
 
-@dataclass
-class _Sums:
-    requests: int = 0
-    blocked: int = 0
-    harmful: int = 0
-    under: int = 0  # private use under a permission
-    without: int = 0  # private use without one
+def _day_number(value: int | dt.date, span: Range) -> int:
+    return value if isinstance(value, int) else (value - span.since).days
 
 
-def _build(school: School, qs: QuerySet[ActivityEvent], span: Range, *, one: str = "") -> Figures:
-    """Everything but the top sites from one grouped pass: by day, category and pseudonym."""
-    table = rules.treatments(school)
-    known = category_rules.descriptions()
-    days = span.days
+def _by_day(
+    qs: QuerySet[ActivityEvent], span: Range
+) -> tuple[dict[str, list[int]], list[tuple[int, str, int]]]:
+    """Requests and blocked by category, and requests by day number and category."""
     rows = (
         qs.annotate(d=_day_of(span))
-        .values("d", "category", "pseudonym")
+        .values_list("d", "category")
         .annotate(n=Sum("count"), b=BLOCKED)
         .order_by()
     )
+    by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # requests, blocked
+    cells: list[tuple[int, str, int]] = []
+    for d, category, n, b in rows:
+        by_cat[category][0] += n
+        by_cat[category][1] += b or 0
+        cells.append((_day_number(d, span), category, n))
+    return by_cat, cells
+
+
+def _build(school: School, qs: QuerySet[ActivityEvent], span: Range, *, one: str = "") -> Figures:
+    """Everything but the top sites, from totals the database adds up: by day and category,
+    by pseudonym (for the school), and the private use of those holding a permission."""
+    table = rules.treatments(school)
+    known = category_rules.descriptions()
+    by_cat, cells = _by_day(qs, span)
+    treatment = {c: rules.treatment_of(c, table) for c in by_cat}
+    harmful = sorted(c for c, t in treatment.items() if t == Treatment.HARMFUL.value)
+    private = sorted(c for c, t in treatment.items() if t == Treatment.PRIVATE.value)
     holders: dict[str, list[private_use.Cover]] = defaultdict(list)
     for cover in private_use.covers(school, span.since, span.until):
         holders[cover.pseudonym].append(cover)
-    by_cat: dict[str, _Sums] = defaultdict(_Sums)
-    by_pseudonym: dict[str, _Sums] = defaultdict(_Sums)
-    cells: dict[tuple[int, str], int] = defaultdict(int)
-    for r in rows:
-        n, b, category, who = r["n"] or 0, r["b"] or 0, r["category"], r["pseudonym"]
-        cat, person = by_cat[category], by_pseudonym[who]
-        for sums in (cat, person):
-            sums.requests += n
-            sums.blocked += b
-        cells[(r["d"], category)] += n
-        treatment = rules.treatment_of(category, table)
-        if treatment == Treatment.HARMFUL.value:
-            person.harmful += n
-        elif treatment == Treatment.PRIVATE.value:
-            day = days[r["d"]]
-            if any(c.covers(category, day) for c in holders.get(who, ())):
-                person.under += n
-            else:
-                person.without += n
-    ranked = sorted(by_cat.items(), key=lambda kv: (-kv[1].requests, kv[0]))
-    by_category = [
-        CategoryTotal(c, _label(c, known), rules.treatment_of(c, table), s.requests, s.blocked)
-        for c, s in ranked
-    ]
+    if one:  # one pseudonym's figures need only their own permissions
+        holders = {one: holders[one]} if one in holders else {}
+    under = _under_permission(school, span, holders, private)
+    ranked = sorted(by_cat.items(), key=lambda kv: (-kv[1][0], kv[0]))
     top = [c for c, _ in ranked[:TOP_CATEGORIES]]
-    has_other = len(ranked) > TOP_CATEGORIES
-    series = [(c, _label(c, known)) for c in top] + ([(OTHER, "Other")] if has_other else [])
+    series = [(c, _label(c, known)) for c in top]
+    if len(ranked) > TOP_CATEGORIES:
+        series.append((OTHER, "Other"))
     slot = {c: i for i, c in enumerate(top)}
-    grid = [[0] * len(series) for _ in days]
-    for (d, category), n in cells.items():
+    grid = [[0] * len(series) for _ in span.days]
+    for d, category, n in cells:
         grid[d][slot.get(category, len(series) - 1)] += n
-    total = sum(s.requests for s in by_cat.values())
-    people = sorted(by_pseudonym.items(), key=lambda kv: (-kv[1].requests, kv[0]))
+    total = sum(n for n, _ in by_cat.values())
+    under_all = sum(under.values())
     return Figures(
         range=span,
         total=total,
-        blocked=sum(s.blocked for s in by_cat.values()),
+        blocked=sum(b for _, b in by_cat.values()),
         series=series,
-        by_day=[DayTotals(d, v, sum(v)) for d, v in zip(days, grid, strict=True)],
-        by_category=by_category,
-        sites=[] if one else _sites(school, span, known),
-        private=PrivateShare(
-            total,
-            sum(s.under for s in by_pseudonym.values()),
-            sum(s.without for s in by_pseudonym.values()),
-        ),
-        pseudonyms=[]
-        if one
-        else [
-            PseudonymTotal(p, s.requests, s.blocked, s.harmful, s.under, s.without)
-            for p, s in people[:TOP_PSEUDONYMS]
+        by_day=[DayTotals(d, v, sum(v)) for d, v in zip(span.days, grid, strict=True)],
+        by_category=[
+            CategoryTotal(c, _label(c, known), treatment[c], n, b) for c, (n, b) in ranked
         ],
+        sites=[] if one else _sites(school, span, known),
+        private=PrivateShare(total, under_all, sum(by_cat[c][0] for c in private) - under_all),
+        pseudonyms=[] if one else _pseudonyms(qs, harmful, private, under),
         pseudonym=one,
-        holds_permission=bool(one) and one in holders,
+        holds_permission=bool(one) and bool(holders),
     )
+
+
+def _under_permission(
+    school: School, span: Range, holders: dict[str, list[private_use.Cover]], private: list[str]
+) -> dict[str, int]:
+    """Private use covered by a permission, per pseudonym: only what a permission covers is
+    read (its holder and its days, through the index by pseudonym and time)."""
+    under: dict[str, int] = {}
+    for who, covers in holders.items():
+        n = 0
+        for window, scope in _covered(covers, span, private):
+            found = (
+                _events(school, window)
+                .filter(pseudonym=who, category__in=scope)
+                .aggregate(n=Sum("count"))["n"]
+            )
+            n += found or 0
+        if n:
+            under[who] = n
+    return under
+
+
+def _covered(
+    covers: list[private_use.Cover], span: Range, private: list[str]
+) -> Iterator[tuple[Range, list[str]]]:
+    """One person's permissions as runs of days that the same permissions cover, each with the
+    private categories they cover together: a day and category two permissions cover is in
+    one run only, so it counts once."""
+    one_day = dt.timedelta(days=1)
+    edges = {span.since, span.until + one_day}
+    for c in covers:
+        edges |= {c.starts, c.expires + one_day}
+    inside = sorted(d for d in edges if span.since <= d <= span.until + one_day)
+    for first, after in itertools.pairwise(inside):
+        active = [c for c in covers if c.starts <= first <= c.expires]
+        if any(c.categories is None for c in active):
+            scope = private
+        else:
+            scope = sorted({x for c in active for x in c.categories or ()} & set(private))
+        if scope:
+            yield Range(first, after - one_day), scope
+
+
+def _sum_of(categories: list[str]) -> Sum | Value:
+    return Sum("count", filter=Q(category__in=categories)) if categories else Value(0)
+
+
+def _pseudonyms(
+    qs: QuerySet[ActivityEvent], harmful: list[str], private: list[str], under: dict[str, int]
+) -> list[PseudonymTotal]:
+    """The pseudonyms with the most requests, each with their blocked, harmful and private
+    use (under a permission and without)."""
+    rows = (
+        qs.values_list("pseudonym")
+        .annotate(n=Sum("count"), b=BLOCKED, h=_sum_of(harmful), p=_sum_of(private))
+        .order_by()
+    )
+    ranked = sorted(rows, key=lambda r: (-r[1], r[0]))[:TOP_PSEUDONYMS]
+    return [
+        PseudonymTotal(who, n, b or 0, h or 0, under.get(who, 0), (p or 0) - under.get(who, 0))
+        for who, n, b, h, p in ranked
+    ]
 
 
 def _sites(school: School, span: Range, known: dict[str, str]) -> list[SiteTotal]:
@@ -355,15 +414,20 @@ def export(user: User, school: School, span: Range) -> Iterator[tuple]:
         object_type="internet_export",
         detail={"since": span.since.isoformat(), "until": span.until.isoformat()},
     )
-    days = [d.isoformat() for d in span.days]
-    rows = (
-        _events(school, span)
-        .annotate(d=_day_of(span))
-        .values("d", "category", "summary", "pseudonym")
-        .annotate(n=Sum("count"), b=BLOCKED)
-        .order_by("d", "category", "summary", "pseudonym")
-    )
-    return (
-        (days[r["d"]], r["category"], r["summary"], r["pseudonym"], r["n"], r["b"] or 0)
-        for r in rows.iterator(chunk_size=5000)
-    )
+    return _export_rows(school, span)
+
+
+def _export_rows(school: School, span: Range) -> Iterator[tuple]:
+    """A day at a time, so the first rows come at once whatever the range (each day is one
+    short look-up on the school's index by time)."""
+    for day in span.days:
+        one_day = Range(day, day)
+        rows = (
+            _events(school, one_day)
+            .values_list("category", "summary", "pseudonym")
+            .annotate(n=Sum("count"), b=BLOCKED)
+            .order_by("category", "summary", "pseudonym")
+        )
+        text = day.isoformat()
+        for category, summary, who, n, b in rows:
+            yield text, category, summary, who, n, b or 0

@@ -355,7 +355,9 @@ def get(user: User, school: School, item_id: int) -> PrivateUse:
 
 
 def _locked(item: PrivateUse) -> PrivateUse:
-    return PrivateUse.objects.select_for_update().select_related(*RELATED).get(pk=item.pk)
+    return (
+        PrivateUse.objects.select_for_update(of=("self",)).select_related(*RELATED).get(pk=item.pk)
+    )
 
 
 def _decider(user: User, item: PrivateUse, step: str) -> tuple[str, Person | None]:
