@@ -116,13 +116,26 @@ def test_old_pseudonymised_activity_is_deleted_after_the_schools_period(cast):
             ),
         ],
     )
+    from fairwatch.internet.models import SiteDay
+
+    for ago in (100, 5):
+        SiteDay.objects.create(
+            school=cast.school,
+            day=(NOW - dt.timedelta(days=ago)).date(),
+            site=f"{ago}.example",
+            kind="web",
+            count=3,
+            blocked=0,
+        )
     settings = settings_for(cast.school)
     settings.activity_retention_days = 60
     settings.save()
     summary = retention.run(NOW)
-    assert summary.activity_deleted == 1
+    assert summary.activity_deleted == 1 and summary.site_days_deleted == 1
     assert list(ActivityEvent.objects.values_list("summary", flat=True)) == ["new.example"]
-    assert AuditEntry.objects.get(action="activity.expire").detail["deleted"] == 1
+    assert list(SiteDay.objects.values_list("site", flat=True)) == ["5.example"]
+    entry = AuditEntry.objects.get(action="activity.expire")
+    assert entry.detail["deleted"] == 1 and entry.detail["site_days_deleted"] == 1
 
 
 def test_the_command_runs_retention_and_reports_as_json(cast):

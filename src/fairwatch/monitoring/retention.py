@@ -33,6 +33,7 @@ class Summary:
     exercises_purged: int = 0
     extracts_deleted: int = 0
     activity_deleted: int = 0
+    site_days_deleted: int = 0
     downloads_expired: int = 0
     schools: list[str] = field(default_factory=list)
 
@@ -84,11 +85,20 @@ def _purge(ex: Exercise, now: dt.datetime, summary: Summary) -> None:
 
 
 def _activity(school: School, now: dt.datetime, summary: Summary) -> None:
+    """Pseudonymised activity older than the school's period goes; so do the internet's
+    per-site daily totals of those days (no pseudonyms there, but the dashboard reads both,
+    and they should agree)."""
+    from fairwatch.internet.models import SiteDay  # the internet app builds on this one
+
     days = settings_for(school).activity_retention_days
     cutoff = now - dt.timedelta(days=days)
     with transaction.atomic():
         deleted, _ = ActivityEvent.objects.filter(school=school, occurred_at__lt=cutoff).delete()
-        if deleted:
+        sites, _ = SiteDay.objects.filter(
+            school=school, day__lt=timezone.localdate(cutoff)
+        ).delete()
+        summary.site_days_deleted += sites
+        if deleted or sites:
             gate.record(
                 user=None,
                 action="activity.expire",
@@ -96,7 +106,12 @@ def _activity(school: School, now: dt.datetime, summary: Summary) -> None:
                 school=school,
                 object_type="activity",
                 clause="3.2",
-                detail={"deleted": deleted, "older_than": cutoff.isoformat(), "days": days},
+                detail={
+                    "deleted": deleted,
+                    "site_days_deleted": sites,
+                    "older_than": cutoff.isoformat(),
+                    "days": days,
+                },
             )
     summary.activity_deleted += deleted
 
