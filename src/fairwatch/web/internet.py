@@ -515,7 +515,7 @@ def _alert_step(request: HttpRequest, alert: Alert, form: forms.Form) -> bool:
             done = "The alert is open again."
         else:
             alerts.identify(request.user, alert, reason=d["reason"])
-            done = "Your decision is recorded. Who it is is shown below, for this alert only."
+            done = "Your decision is recorded. The name is shown below, for this alert only."
     except alerts.InvalidStep as e:
         _add_errors(form, e.errors)
         return False
