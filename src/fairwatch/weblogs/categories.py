@@ -611,9 +611,12 @@ class CategoryIndex:
         built_at: dt.datetime | None = None,
         aliases: dict[str, str] | None = None,
     ) -> None:
-        self._domains = domains.set_sorted()
-        self._cats = cats
+        # One piece each (a Parquet file reads back in dozens): a lookup gathers from them,
+        # and gathering across pieces cost ten times as much.
+        self._domains = domains.rechunk().set_sorted()
+        self._cats = cats.rechunk()
         self._urls = urls
+        self._url_names = pl.Series("name", sorted(urls), dtype=pl.String)
         self.categories = categories
         self.source = source
         self.built_at = built_at
@@ -685,7 +688,7 @@ class CategoryIndex:
         found = [False] * len(hosts)
         if not found or not self._urls:
             return found
-        candidates = _candidates(hosts).filter(pl.col("name").is_in(list(self._urls)))
+        candidates = _candidates(hosts).filter(pl.col("name").is_in(self._url_names.implode()))
         for i in candidates["i"].unique().to_list():
             found[i] = True
         return found
@@ -700,7 +703,7 @@ class CategoryIndex:
         found: list[tuple[str, ...]] = [()] * len(hosts)
         if not found or not self._urls:
             return found
-        candidates = _candidates(hosts).filter(pl.col("name").is_in(list(self._urls)))
+        candidates = _candidates(hosts).filter(pl.col("name").is_in(self._url_names.implode()))
         rows, cats = [], []
         for i, name in candidates.sort("i", "depth").select("i", "name").iter_rows():
             path = paths[i]
