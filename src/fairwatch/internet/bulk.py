@@ -8,8 +8,6 @@ building a model object for each costs more than reading the log did."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import polars as pl
 from django.db import connection
@@ -25,24 +23,6 @@ def utc_text_of(when: dt.datetime) -> str:
     """One aware time as `utc_text` writes times."""
     text = when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return text + "+00:00" if connection.vendor == "postgresql" else text
-
-
-@contextmanager
-def quick() -> Iterator[None]:
-    """Room for SQLite to keep the indexes it is filling in memory while many rows go in (its
-    own default is 2 MB, which makes every insert past that a read from disk); put back after.
-    PostgreSQL needs nothing here."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    (before,) = raw.execute("PRAGMA cache_size").fetchone()
-    raw.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB at most, only as it fills
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def insert(table: str, rows: pl.DataFrame, batch: int = 50_000) -> int:

@@ -409,7 +409,7 @@ def _record(
     fresh = 0
     changed: list[Alert] = []
     now = timezone.now()
-    with transaction.atomic(), bulk.quick():
+    with transaction.atomic():
         for batch in spill.batches():
             pupils = batch.filter(pl.col("pseudonym") == PUPIL)
             summary.pupils_left_out += int(pupils["count"].sum() or 0)
