@@ -232,18 +232,23 @@ def get_alert(request, slug: str, alert_id: int):
     return _one_alert_out(request, alert)
 
 
-@router.post(BASE + "/alerts/{alert_id}/identify", response={200: AlertOut, **STEP_ERRORS})
-def identify_alert(request, slug: str, alert_id: int, payload: IdentifyIn):
-    """Record a safeguarding decision to find out who is behind this alert (the DSL or the
-    Headteacher), saying why; the answer names them, for this alert only. Once per alert."""
-    alert = _alert(request, school_for(request, slug), alert_id)
+def _alert_step(request, step, alert: Alert, **text: str):
+    """Take a step on an alert: its fields' problems are a 422, a wrong state a 409."""
     try:
-        alert = alerts.identify(request.user, alert, reason=payload.reason)
+        alert = step(request.user, alert, **text)
     except alerts.InvalidStep as e:
         return _invalid(e.errors)
     except alerts.WrongState as e:
         raise HttpError(409, str(e)) from None
     return _one_alert_out(request, alert)
+
+
+@router.post(BASE + "/alerts/{alert_id}/identify", response={200: AlertOut, **STEP_ERRORS})
+def identify_alert(request, slug: str, alert_id: int, payload: IdentifyIn):
+    """Record a safeguarding decision to find out who is behind this alert (the DSL or the
+    Headteacher), saying why; the answer names them, for this alert only. Once per alert."""
+    alert = _alert(request, school_for(request, slug), alert_id)
+    return _alert_step(request, alerts.identify, alert, reason=payload.reason)
 
 
 @router.get(BASE + "/identifications", response={200: list[IdentificationOut], **ERRORS})
@@ -270,25 +275,13 @@ def list_identifications(request, slug: str):
 def close_alert(request, slug: str, alert_id: int, payload: CloseIn):
     """Close an open alert with a note of what was done."""
     alert = _alert(request, school_for(request, slug), alert_id)
-    try:
-        alert = alerts.close(request.user, alert, note=payload.note)
-    except alerts.InvalidStep as e:
-        return _invalid(e.errors)
-    except alerts.WrongState as e:
-        raise HttpError(409, str(e)) from None
-    return _one_alert_out(request, alert)
+    return _alert_step(request, alerts.close, alert, note=payload.note)
 
 
 @router.post(BASE + "/alerts/{alert_id}/reopen", response={200: AlertOut, **STEP_ERRORS})
 def reopen_alert(request, slug: str, alert_id: int, payload: ReopenIn):
     alert = _alert(request, school_for(request, slug), alert_id)
-    try:
-        alert = alerts.reopen(request.user, alert, reason=payload.reason)
-    except alerts.InvalidStep as e:
-        return _invalid(e.errors)
-    except alerts.WrongState as e:
-        raise HttpError(409, str(e)) from None
-    return _one_alert_out(request, alert)
+    return _alert_step(request, alerts.reopen, alert, reason=payload.reason)
 
 
 # --- private use (3.1) -----------------------------------------------------------------------
