@@ -15,6 +15,9 @@ PURE_MODULES = [
     "fairwatch.checks",
     "fairwatch.privacy.pseudonyms",
     "fairwatch.privacy.exercises",
+    "fairwatch.weblogs.ingest",
+    "fairwatch.cases.rules",
+    "fairwatch.cases.clock",
 ]
 
 
