@@ -132,3 +132,11 @@ def test_triage_is_once_and_to_an_allegation_or_a_low_level_concern():
 def test_outcomes_are_in_order_of_gravity_with_plain_labels():
     assert [o.label for o in Outcome][0] == "No further action"
     assert list(Outcome)[-2:] == [Outcome.SUMMARY_DISMISSAL, Outcome.REFERRAL]
+
+
+def test_a_headteacher_who_is_also_the_dsl_has_it_once_and_is_said_to_be_the_dsl():
+    both = [Member(HEAD, frozenset({Role.HEADTEACHER, Role.DSL})), *SCHOOL[1:2], *SCHOOL[4:]]
+    routing = route(Concern(TEACHER, frozenset({CHAIR}), True), both)
+    assert (
+        routing.to == (HEAD,) and "the designated safeguarding lead has it too" in routing.because
+    )

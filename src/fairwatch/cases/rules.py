@@ -115,8 +115,8 @@ def route(concern: Concern, people: Iterable[Member]) -> Routing:
             "subject."
         )
     if concern.pupil_involved:
-        dsls = [i for i in holding(Role.DSL) if i not in to]
-        to = to + dsls
+        dsls = holding(Role.DSL)
+        to = to + [i for i in dsls if i not in to]
         because += (
             " A pupil may be involved, so the designated safeguarding lead has it too (7.6)."
             if dsls
