@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -364,6 +365,74 @@ def school_set(
     )
     known = ", ".join(d.domain for d in target.known_domains.all()) or "none"
     out.print(f"{target.name}\n  approved senders: {approved}\n  known domains: {known}")
+
+
+closure_app = typer.Typer(
+    help="Days the school is closed (not working days).", no_args_is_help=True
+)
+school_app.add_typer(closure_app, name="closure")
+
+
+def _day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@closure_app.command("add")
+def closure_add(
+    slug: Annotated[str, typer.Option(help="school slug")],
+    first: Annotated[str, typer.Option("--from", help="the first closed day, YYYY-MM-DD")],
+    last: Annotated[
+        str | None, typer.Option("--to", help="the last closed day (default: the first)")
+    ] = None,
+    name: Annotated[str, typer.Option(help='what it is: "Christmas holiday", "INSET day"')] = "",
+) -> None:
+    """Record days the school is closed: a case's working-day clock skips them (7.6)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from fairwatch.audit.gate import record
+    from fairwatch.schools import closures
+
+    target = _school(slug)
+    first_day = _day(first, "from")
+    last_day = _day(last, "to") if last else None
+    try:
+        closure = closures.add(target, first_day, last_day, name)
+    except ValidationError as exc:
+        raise _fail(_validation_message(exc)) from None
+    record(
+        user=None,
+        school=target,
+        action="school.closure.add",
+        outcome="done",
+        object_type="closure",
+        object_id=str(closure.pk),
+        detail={"first_day": str(closure.first_day), "last_day": str(closure.last_day)},
+    )
+    out.print(f"{target.name} is closed {closure.first_day} to {closure.last_day} {closure.name}")
+
+
+@closure_app.command("list")
+def closure_list(
+    slug: Annotated[str, typer.Option(help="school slug")], json_out: JsonOption = False
+) -> None:
+    """The school's closure dates, earliest first."""
+    _django()
+    target = _school(slug)
+    rows = [
+        {"id": c.pk, "first_day": str(c.first_day), "last_day": str(c.last_day), "name": c.name}
+        for c in target.closures.all()
+    ]
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table("id", "from", "to", "name")
+    for r in rows:
+        table.add_row(str(r["id"]), r["first_day"], r["last_day"], r["name"])
+    out.print(table)
 
 
 def _sender(value: str, normalise_domain) -> str:

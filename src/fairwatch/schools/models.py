@@ -281,3 +281,24 @@ class KnownDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class Closure(models.Model):
+    """Days the school is closed (holidays, training days): they are not working days, so a
+    case's clock does not run on them (clause 7.6)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    name = models.CharField(max_length=120, blank=True)  # "Christmas holiday", "INSET day"
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="closure_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'Closed'} {self.first_day}–{self.last_day}"
