@@ -15,7 +15,6 @@ from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils import dateformat, timezone
 from fairwatch.audit import gate
 from fairwatch.errors import FieldErrors, WrongState
 from fairwatch.monitoring.models import VaultEntry
+from fairwatch.monitoring.notify import link_mail
 from fairwatch.monitoring.pseudonyms import identifier_of, pseudonym_of, pseudonymiser
 from fairwatch.privacy.pseudonyms import SealProblem
 from fairwatch.roles import Role
@@ -411,17 +411,12 @@ def notify_new(school: School, alerts: list[Alert]) -> int:
     addresses = reader_addresses(school)
     if not addresses:
         return 0
-    link = settings.SITE_URL + reverse("internet_alerts")
-    body = (
-        f"There is something new to review in Fairwatch for {school.name}.\n\n"
-        f"Open it here (sign-in needed): {link}\n"
+    link_mail(
+        addresses,
+        "something to review",
+        [f"There is something new to review in Fairwatch for {school.name}."],
+        settings.SITE_URL + reverse("internet_alerts"),
     )
-
-    def send() -> None:
-        # The alerts are the record; a mail outage must not undo or lose the ingest.
-        send_mail("Fairwatch: something to review", body, None, addresses, fail_silently=True)
-
-    transaction.on_commit(send)
     gate.record(
         user=None,
         action="internet.alert.notify",

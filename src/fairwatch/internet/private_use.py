@@ -21,7 +21,6 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
 from fairwatch.errors import FieldErrors, WrongState
+from fairwatch.monitoring.notify import link_mail
 from fairwatch.monitoring.pseudonyms import pseudonym_of
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
@@ -541,16 +541,9 @@ def _addresses(school: School, role: Role) -> list[str]:
 def _tell(addresses: list[str], what: str, item_id: int) -> None:
     """An email saying there is something to look at, with a link: no purpose, no dates, no
     categories, no names. Sent once the step commits."""
-    addresses = [a for a in addresses if a]
-    if not addresses:
-        return
-    link = settings.SITE_URL + reverse("private_use_detail", args=[item_id])
-    body = (
-        f"There is {what} about private use of the school's internet.\n\n"
-        f"Open it here (sign-in needed): {link}\n"
+    link_mail(
+        addresses,
+        "something to review",
+        [f"There is {what} about private use of the school's internet."],
+        settings.SITE_URL + reverse("private_use_detail", args=[item_id]),
     )
-
-    def send() -> None:
-        send_mail("Fairwatch: something to review", body, None, addresses, fail_silently=True)
-
-    transaction.on_commit(send)
