@@ -33,9 +33,18 @@ class Purpose:
     SCHOOL_ADMIN = "school administration"
     AUDIT_REVIEW = "audit review"
     MONITORING = "monitoring"  # pseudonymised activity, or an approved exercise (7.1, 7.2)
+    CONCERN = "concern about staff"  # a concern raised about a colleague and its case (7.5)
 
     ALL = frozenset(
-        {ROSTER_ADMIN, SAFEGUARDING, DATA_PROTECTION, SCHOOL_ADMIN, AUDIT_REVIEW, MONITORING}
+        {
+            ROSTER_ADMIN,
+            SAFEGUARDING,
+            DATA_PROTECTION,
+            SCHOOL_ADMIN,
+            AUDIT_REVIEW,
+            MONITORING,
+            CONCERN,
+        }
     )
 
 

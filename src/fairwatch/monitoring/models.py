@@ -116,6 +116,9 @@ class Settings(models.Model):
     activity_retention_days = models.PositiveSmallIntegerField(default=90)  # pseudonymised logs
     access_download_days = models.PositiveSmallIntegerField(default=30)  # a released ZIP
     privacy_contact = models.TextField(blank=True)  # who staff ask; the DPO when blank
+    # Low-level concerns about a member of staff are kept while they work here and for this
+    # many months after they leave (KCSIE part 4: at least until they leave).
+    low_level_months = models.PositiveSmallIntegerField(default=12)
 
     def __str__(self) -> str:
         return f"Privacy settings of {self.school_id}"

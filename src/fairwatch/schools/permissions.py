@@ -45,6 +45,8 @@ class Action(StrEnum):
     ASK_PRIVATE_USE = "internet.ask_private_use"
     DECIDE_PRIVATE_USE = "internet.decide_private_use"
     VIEW_PRIVATE_USE = "internet.private_use_register"
+    RAISE_CONCERN = "concern.raise"
+    VIEW_LOW_LEVEL_REGISTER = "concern.low_level_register"
 
 
 ANY_ROLE = frozenset(Role)
@@ -91,6 +93,12 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ASK_PRIVATE_USE: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
     Action.DECIDE_PRIVATE_USE: frozenset({R.HEADTEACHER, R.CHAIR_OF_GOVERNORS}),
     Action.VIEW_PRIVATE_USE: frozenset({R.HEADTEACHER, R.DPO}),
+    # Concerns about staff (7.5, 7.6): anyone at the school raises one. Who handles a case is
+    # not a role's permission but the case's routing (`fairwatch.cases.rules.route`), and a
+    # subject never sees it. The low-level concerns register, for patterns over time, is the
+    # Headteacher's and the DSL's (minus any entry about themselves).
+    Action.RAISE_CONCERN: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
+    Action.VIEW_LOW_LEVEL_REGISTER: frozenset({R.HEADTEACHER, R.DSL}),
 }
 
 # Which people-viewing action covers which kind of person.

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fairwatch.monitoring",
     "fairwatch.mailflow",
     "fairwatch.internet",
+    "fairwatch.concerns",
     "fairwatch.web",
 ]
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from fairwatch.api.routes import api
 
-from . import access, breaches, exercises, held, internet, mailflow, transparency, views
+from . import access, breaches, concerns, exercises, held, internet, mailflow, transparency, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,5 +28,6 @@ urlpatterns = [
     path("mail/rules/", include(held.rules_urlpatterns)),
     path("mail/", include(mailflow.urlpatterns)),
     path("internet/", include(internet.urlpatterns)),
+    path("concerns/", include(concerns.urlpatterns)),
     path("api/v1/", api.urls),
 ]
