@@ -130,7 +130,26 @@ def test_the_demo_school_loads_once_with_a_log_in_for_every_role(db):
     assert Person.objects.filter(school=school, kind="contact").exists()
     second = json.loads(invoke("demo", "--json").output)
     assert second["created"] is False and second["password"] == first["password"]
-    from django.contrib.auth import authenticate
+    from django.contrib.auth import authenticate, get_user_model
+
+    from fairwatch.concerns import services as concerns
+    from fairwatch.concerns.models import Case
+
+    # A few concerns in different states, one past its LADO decision's deadline, one about
+    # the Headteacher that only the Chair has.
+    cases = Case.objects.filter(school=school)
+    assert sorted(cases.values_list("state", flat=True)) == [
+        "allegation",
+        "closed",
+        "raised",
+        "raised",
+    ]
+    user = {role: get_user_model().objects.get(username=e) for role, e in first["logins"].items()}
+    assert concerns.overdue_count(school, user["headteacher"]) == 1
+    assert concerns.overdue_count(school, user["dsl"]) == 1
+    assert concerns.waiting_count(school, user["headteacher"]) == 2
+    assert concerns.waiting_count(school, user["chair_of_governors"]) == 1
+    assert len(concerns.receipts(user["staff"], school)) == 2
 
     for email in first["logins"].values():
         assert authenticate(username=email, password=first["password"]) is not None, email

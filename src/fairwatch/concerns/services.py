@@ -452,6 +452,19 @@ def receipt(user: User, school: School, ref: str) -> Case:
     return case
 
 
+def lookup(user: User, school: School, ref: str) -> tuple[Case, View]:
+    """A case and what `user` may see of it (the case, or the receipt of one they raised);
+    Case.DoesNotExist for anyone else. The look is recorded."""
+    case = _cases(school).filter(ref=str(ref)[:12]).select_related("school").first()
+    at = _School.of(school)
+    seen = at.view(user, case) if case is not None else View.NONE
+    if case is None or seen is View.NONE:
+        _not_found(user, school, "case.view", ref)
+    action = "case.view" if seen is View.CASE else "case.receipt"
+    _record(user, school, action, "allowed", case.ref, role=at.role(user))
+    return case, seen
+
+
 def closures_for(school: School, cases: Sequence[Case]) -> set[dt.date]:
     """The closure dates the LADO clocks of `cases` may cross."""
     starts = [timezone.localdate(c.raised_at) for c in cases if c.pupil_involved]

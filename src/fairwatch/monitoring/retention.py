@@ -5,7 +5,9 @@ Run it daily (cron or a systemd timer). Each run is idempotent:
 - after the school's retention period, a closed exercise's identified extracts are deleted
   and the deletion recorded (7.2);
 - pseudonymised activity older than the school's activity retention is deleted;
-- released subject-access downloads expire.
+- released subject-access downloads expire;
+- closed low-level concerns are deleted once every member of staff they are about has left
+  the school, after the school's setting (KCSIE part 4: kept at least until they leave).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fairwatch.audit import gate
+from fairwatch.concerns import services as concerns
 from fairwatch.privacy import exercises as rules
 from fairwatch.schools.models import School
 
@@ -35,6 +38,7 @@ class Summary:
     activity_deleted: int = 0
     site_days_deleted: int = 0
     downloads_expired: int = 0
+    low_level_concerns_deleted: int = 0
     schools: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -50,6 +54,7 @@ def run(now: dt.datetime | None = None, *, school: School | None = None) -> Summ
         _exercises(s, now, summary)
         _activity(s, now, summary)
         _downloads(s, now, summary)
+        summary.low_level_concerns_deleted += concerns.purge_low_level(s, now)
     return summary
 
 

@@ -52,11 +52,13 @@ def load_demo() -> dict[str, Any]:
             for user in get_user_model().objects.filter(username__in=set(logins.values())):
                 user.set_password(password)
                 user.save(update_fields=["password"])
+            from fairwatch.concerns.demo import load_demo_cases
             from fairwatch.internet.demo import load_demo_internet
             from fairwatch.monitoring.demo import load_demo_activity
 
             load_demo_activity(school)
             load_demo_internet(school)
+            load_demo_cases(school)
     return {
         "created": created,
         "school": school.slug,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from fairwatch.audit import chain, gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import model_catalogue
+from fairwatch.concerns import services as concerns
 from fairwatch.monitoring import exercises
 from fairwatch.schools.models import PEOPLE_GROUPS, ContactLink, Person, RoleAssignment
 from fairwatch.schools.permissions import VIEW_ACTION_FOR_KIND, Action, may
@@ -34,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "sections": capabilities_for(ordered_roles(request.user, school), school, request.user),
+            # Cases past their LADO decision's deadline stand out for those they went to (7.6).
+            "lado_overdue": concerns.overdue_count(school, request.user),
         },
     )
 
@@ -120,6 +123,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     entries = (
         AuditEntry.objects.filter(school=school)
         .exclude(exercises.hidden_from(request.user, school))
+        .exclude(concerns.hidden_from(request.user, school))
         .order_by("-seq")
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
