@@ -183,3 +183,45 @@ def test_retention_deletes_low_level_concerns_a_while_after_the_subject_left(cas
     assert services.purge_low_level(cast.school, timezone.now() + dt.timedelta(days=200)) == 0
     assert services.purge_low_level(cast.school, later) == 1
     assert not Case.objects.exists()
+
+
+def test_a_case_opens_a_monitoring_exercise_with_the_concern_filled_in(cast):
+    from fairwatch.monitoring import exercises
+
+    case = raise_about(cast, cast.teacher, cast.it)
+    services.record_hr(
+        cast.head, case, adviser="EducationHR", consulted_at=timezone.now(), advice="Go ahead."
+    )
+    ex = services.open_exercise(cast.head, case, person(cast.it).pk)
+    assessment = exercises.assessment_of(ex)
+    assert case.ref in assessment.concern and "school trip" in assessment.concern
+    assert "EducationHR" in assessment.hr_consulted
+    assert list(case.exercises.all()) == [ex]
+    with pytest.raises(InvalidConcern):
+        services.open_exercise(cast.head, case, person(cast.teacher).pk)  # not a subject
+
+
+def test_links_are_to_what_the_handler_may_see_themselves(cast):
+    from fairwatch.internet.models import Alert
+
+    case = raise_about(cast, cast.teacher, cast.it)
+    alert = Alert.objects.create(
+        school=cast.school,
+        pseudonym="p-1",
+        category="gambling",
+        day=dt.date(2026, 11, 20),
+        count=3,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+    )
+    services.link(cast.head, case, web_alert=alert.pk)
+    assert list(case.web_alerts.all()) == [alert]
+    with pytest.raises(InvalidConcern, match="nothing by that reference"):
+        services.link(cast.head, case, held_mail="no-such-id")
+    with pytest.raises(InvalidConcern, match="nothing by that reference"):
+        services.link(cast.head, case, exercise="ZZZZZZZZ")
+    other = raise_about(cast, cast.teacher, cast.head)  # the Chair has it, and no alerts
+    with pytest.raises(InvalidConcern, match="nothing by that reference"):
+        services.link(cast.chair, other, web_alert=alert.pk)
+    steps = services.chronology(cast.head, case)
+    assert steps[-1].what == f"Linked web alert {alert.pk}"

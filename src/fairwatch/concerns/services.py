@@ -11,6 +11,7 @@ ref that was never made, and recorded alike).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -29,6 +32,9 @@ from fairwatch.audit.models import AuditEntry
 from fairwatch.cases import clock, rules
 from fairwatch.cases.rules import Member, NotAllowed, Outcome, State, View
 from fairwatch.errors import FieldErrors, WrongState
+from fairwatch.internet import alerts
+from fairwatch.mailflow import held
+from fairwatch.monitoring import exercises
 from fairwatch.monitoring.notify import link_mail
 from fairwatch.monitoring.school_settings import settings_for
 from fairwatch.roles import Role
@@ -328,8 +334,6 @@ def raise_concern(
 
 
 def _addresses(school: School, user_ids: Iterable[int]) -> list[str]:
-    from django.contrib.auth import get_user_model
-
     ids = [i for i in user_ids if i > 0]
     on_roster = Person.objects.filter(
         school=school, user_id__in=ids, status=Person.Status.CURRENT
@@ -538,8 +542,6 @@ def handler_names(case: Case) -> list[str]:
 
 
 def _names(school: School, user_ids: Iterable[int]) -> list[str]:
-    from django.contrib.auth import get_user_model
-
     ids = list(user_ids)
     people = {
         p.user_id: p.display_name
@@ -767,11 +769,6 @@ def link(
 ) -> Case:
     """Link a monitoring exercise (about a subject of the case), a web alert or held mail the
     user may see themselves (each read through its own gate)."""
-    from fairwatch.internet import alerts
-    from fairwatch.mailflow import held
-    from fairwatch.monitoring import exercises
-    from fairwatch.monitoring.models import Exercise
-
     with transaction.atomic():
         case, role = _handling(user, case, "case.link")
         school = case.school
@@ -792,7 +789,7 @@ def link(
                 what = {"held_mail": held_mail.strip()[:40]}
             else:
                 raise InvalidConcern({"link": "Give an exercise, a web alert or held mail."})
-        except (Exercise.DoesNotExist, LookupError, gate.Refused):
+        except (ObjectDoesNotExist, ValueError, gate.Refused):
             field = (
                 "exercise" if exercise else "web_alert" if web_alert is not None else "held_mail"
             )
@@ -806,8 +803,6 @@ def link(
 def open_exercise(user: User, case: Case, subject_id: int) -> Any:
     """Draft a monitoring exercise about one of the case's subjects, its assessment's concern
     and evidence filled in from the case, and link it (7.1)."""
-    from fairwatch.monitoring import exercises
-
     with transaction.atomic():
         case, role = _handling(user, case, "case.exercise")
         subject = next((p for p in case.subjects.all() if p.pk == int(subject_id)), None)
@@ -828,9 +823,7 @@ def open_exercise(user: User, case: Case, subject_id: int) -> Any:
             filled["hr_consulted"] = f"{case.hr_adviser}, {when(case.hr_consulted_at)}: " + (
                 case.hr_advice
             )
-        import dataclasses
-
-        exercises.edit_assessment(user, ex, dataclasses.replace(assessment, **filled))
+        ex = exercises.edit_assessment(user, ex, dataclasses.replace(assessment, **filled))
         case.exercises.add(ex)
         _done(user, case, "case.exercise", role, exercise=ex.ref)
     return ex
@@ -850,8 +843,6 @@ class Step:
 def chronology(user: User, case: Case) -> list[Step]:
     """Every step of the case in order (who, in what role, what, when), from the audit trail.
     For someone the case goes to (the caller has read it through `get`)."""
-    from django.contrib.auth import get_user_model
-
     entries = list(
         AuditEntry.objects.filter(
             school=case.school,
