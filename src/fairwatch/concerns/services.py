@@ -54,6 +54,7 @@ REASON_MAX = 5_000
 FILE_MAX = 10 * 1024 * 1024  # bytes, each
 FILES_MAX = 10  # on one case
 STATES = ("open", "closed", "all")
+ID_MAX = 2**63 - 1  # the database's biggest id: a bigger one names nobody
 # Who handles a case, in the order their role is named on the trail.
 HANDLING_ROLES = (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS, Role.ORG_ADMIN, Role.DSL)
 # The steps of a case, as the chronology tells them (reads are on the trail too, not here).
@@ -257,7 +258,7 @@ def raise_concern(
     if role is None:
         gate.refuse(user, school, "case.raise", object_type="case", purpose=PURPOSE, clause=CLAUSE)
     now = now or timezone.now()
-    what = (what or "").strip()
+    what = (what or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
     ids = sorted({int(i) for i in subjects})
     errors: dict[str, str] = {}
     if kind not in Case.Kind.values:
@@ -279,7 +280,7 @@ def raise_concern(
     people = list(
         Person.objects.filter(
             school=school,
-            pk__in=ids,
+            pk__in=[i for i in ids if 0 < i <= ID_MAX],
             status=Person.Status.CURRENT,
             kind__in=(Person.Kind.STAFF, Person.Kind.VOLUNTEER),
         )
