@@ -28,6 +28,8 @@ PATHS = {
     "/concerns/{ref}/outcome": {"post"},
     "/concerns/{ref}/evidence": {"post"},
     "/concerns/{ref}/evidence/{file_id}": {"get"},
+    "/concerns/{ref}/links": {"post"},
+    "/concerns/{ref}/exercise": {"post"},
 }
 RECEIPT_KEYS = {"view", "ref", "kind", "raised_at", "status"}
 WHAT = "Posted photos of a school trip on a personal account."
@@ -535,3 +537,32 @@ def test_the_school_is_named_by_a_query_when_the_caller_has_more_than_one(client
     assert client.get(BASE, {"school": "oak"}, headers=admin).status_code == 200
     assert client.get(BASE, {"school": "oak"}, headers=bearer(cast.teacher)).status_code == 200
     assert client.get(BASE, {"school": "oak"}, headers=bearer(cast.outsider)).status_code == 404
+
+
+def test_a_handler_links_an_alert_and_opens_an_exercise_from_a_case(client, cast):
+    from fairwatch.internet.models import Alert
+
+    ref = raise_about(client, cast.teacher, cast.it)["ref"]
+    head = bearer(cast.head)
+    alert = Alert.objects.create(
+        school=cast.school,
+        pseudonym="p-9",
+        category="gambling",
+        day=dt.date(2026, 11, 20),
+        count=2,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+    )
+    linked = post(client, cast.head, f"{BASE}/{ref}/links", {"web_alert": alert.pk}, head)
+    assert linked.status_code == 200 and linked.json()["links"]["web_alerts"] == [alert.pk]
+    unknown = post(client, cast.head, f"{BASE}/{ref}/links", {"exercise": "NOPE2345"}, head)
+    assert unknown.status_code == 422 and "exercise" in unknown.json()["errors"]
+    opened = post(client, cast.head, f"{BASE}/{ref}/exercise", {"subject": person(cast.it).pk})
+    assert opened.status_code == 201, opened.content
+    case = client.get(f"{BASE}/{ref}", headers=head).json()
+    assert case["links"]["exercises"] == [opened.json()["ref"]]
+    wrong = post(client, cast.head, f"{BASE}/{ref}/exercise", {"subject": person(cast.dsl).pk})
+    assert wrong.status_code == 422 and "subject" in wrong.json()["errors"]
+    # Someone the case does not go to: the same 404 as anywhere.
+    for path, body in (("links", {"web_alert": alert.pk}), ("exercise", {"subject": 1})):
+        assert post(client, cast.dsl, f"{BASE}/{ref}/{path}", body).status_code == 404

@@ -227,12 +227,34 @@ class LadoIn(Schema):
     reason: str = ""
 
 
+class LinkIn(Schema):
+    """One of the three: what to link to the case (each must be one you may see yourself)."""
+
+    exercise: str = Field("", description="a monitoring exercise's ref, about a subject")
+    web_alert: int | None = Field(None, description="an internet alert's id")
+    held_mail: str = Field("", description="a held message's id")
+
+
+class ExerciseIn(Schema):
+    subject: int = Field(0, description="the id of the case's subject it is about")
+
+
+class ExerciseOut(Schema):
+    ref: str  # the new exercise's; its assessment's concern is filled in from the case
+    state: str
+
+
 class OutcomeIn(Schema):
     outcome: str = Field("", description=", ".join(o.value for o in Outcome) + " (least first)")
     reason: str = ""
 
 
 # --- turning cases into answers -------------------------------------------------------------
+
+
+def _id(value: int | None) -> int | None:
+    """An id as given; one too big for the database names nobody (0)."""
+    return None if value is None else value if 0 < value <= ID_MAX else 0
 
 
 def _clean(text: str) -> str:
@@ -555,3 +577,38 @@ def evidence_file(request, ref: str, file_id: int, school: str = SCHOOL):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@router.post(BASE + "/{ref}/links", response={200: CaseOut, **STEP_ERRORS})
+def link(request, ref: str, payload: LinkIn, school: str = SCHOOL):
+    """Link a monitoring exercise about a subject, an internet alert or held mail to the
+    case; each is read through its own gate, so only one you may see yourself."""
+    return _step(
+        request,
+        school,
+        ref,
+        lambda c: services.link(
+            request.user,
+            c,
+            exercise=_clean(payload.exercise),
+            web_alert=_id(payload.web_alert),
+            held_mail=_clean(payload.held_mail),
+        ),
+    )
+
+
+@router.post(BASE + "/{ref}/exercise", response={201: ExerciseOut, **STEP_ERRORS})
+def open_exercise(request, ref: str, payload: ExerciseIn, school: str = SCHOOL):
+    """Draft a monitoring exercise about one of the case's subjects (7.1), with the concern
+    part of its assessment filled in from the case, and link it. It then goes through the
+    exercise's own steps (/api/v1/schools/{slug}/exercises)."""
+    case = _handled(request, _school(request, school), ref)
+    try:
+        ex = services.open_exercise(request.user, case, _id(payload.subject) or 0)
+    except InvalidConcern as e:
+        return _invalid(e)
+    except WrongState as e:
+        raise HttpError(409, str(e)) from None
+    except Case.DoesNotExist:
+        raise HttpError(404, NOT_FOUND) from None
+    return Status(201, ExerciseOut(ref=ex.ref, state=ex.state))
