@@ -410,6 +410,7 @@ def test_settings_out_of_bounds_are_refused_and_nothing_is_saved(cast, fields, w
         "extract_retention_days": 90,
         "activity_retention_days": 90,
         "access_download_days": 30,
+        "low_level_months": 12,
         "privacy_contact": "",
     }
     assert not AuditEntry.objects.filter(action="privacy.settings", outcome="done").exists()
@@ -552,6 +553,7 @@ def test_the_settings_form_saves_and_says_so(client, cast):
             "activity_retention_days": "60",
             "extract_retention_days": "90",
             "access_download_days": "30",
+            "low_level_months": "12",
             "privacy_contact": "",
         },
         follow=True,

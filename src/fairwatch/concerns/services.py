@@ -37,10 +37,11 @@ from fairwatch.mailflow import held
 from fairwatch.monitoring import exercises
 from fairwatch.monitoring.notify import link_mail
 from fairwatch.monitoring.school_settings import settings_for
+from fairwatch.privacy.exercises import NotAllowed as ExerciseNotAllowed
 from fairwatch.roles import Role
 from fairwatch.schools import closures
 from fairwatch.schools.models import OrganisationAdmin, Person, RoleAssignment, School
-from fairwatch.schools.permissions import Action, granting_role
+from fairwatch.schools.permissions import Action, granting_role, schools_for
 
 from .models import Case, Evidence
 
@@ -470,6 +471,22 @@ def lookup(user: User, school: School, ref: str) -> tuple[Case, View]:
     return case, seen
 
 
+def school_of(user: User, ref: str) -> School | None:
+    """Which of the user's schools case `ref` is at, when they may see something of it (a
+    link in an email opens whichever school the session is in); None otherwise. It reads
+    nothing of the case, so it writes nothing: the page that opens it does."""
+    mine = schools_for(user)
+    case = (
+        Case.objects.filter(ref=str(ref)[:12], school__in=mine)
+        .select_related("school")
+        .prefetch_related("subjects")
+        .first()
+    )
+    if case is None or _School.of(case.school).view(user, case) is View.NONE:
+        return None
+    return case.school
+
+
 def closures_for(school: School, cases: Sequence[Case]) -> set[dt.date]:
     """The closure dates the LADO clocks of `cases` may cross."""
     starts = [timezone.localdate(c.raised_at) for c in cases if c.pupil_involved]
@@ -811,7 +828,7 @@ def open_exercise(user: User, case: Case, subject_id: int) -> Any:
             raise InvalidConcern({"subject": "Choose a subject of this case."})
         try:
             ex = exercises.draft(user, case.school, subject)
-        except NotAllowed as refused:
+        except (NotAllowed, ExerciseNotAllowed) as refused:  # e.g. the trust's contact
             raise WrongState(str(refused)) from None
         files = ", ".join(e.name for e in case.evidence.all())
         assessment = exercises.assessment_of(ex)

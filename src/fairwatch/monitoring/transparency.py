@@ -44,6 +44,9 @@ LIMITS: dict[str, tuple[int, int]] = {
     "activity_retention_days": (1, 730),
     "access_download_days": (1, 90),
 }
+# Months after a member of staff leaves that their low-level concerns are kept, then deleted
+# (`concerns.services.purge_low_level`; KCSIE part 4: kept at least until they leave).
+MONTH_LIMITS: dict[str, tuple[int, int]] = {"low_level_months": (1, 120)}
 # Each setting as an error message names it: "Enter a number of days from 1 to 90 for …".
 SETTING_NAMES: dict[str, str] = {
     "default_days": "the usual length of an exercise",
@@ -51,6 +54,7 @@ SETTING_NAMES: dict[str, str] = {
     "extract_retention_days": "keeping an exercise's extracts",
     "activity_retention_days": "keeping pseudonymised activity",
     "access_download_days": "keeping a subject access download available",
+    "low_level_months": "keeping low-level concerns after a member of staff leaves",
     "privacy_contact": "who staff ask about monitoring",
 }
 CONTACT_MAX = 1000
@@ -627,13 +631,19 @@ def days_error(field: str) -> str:
     return f"Enter a whole number of days from {low} to {high} for {SETTING_NAMES[field]}."
 
 
+def months_error(field: str) -> str:
+    low, high = MONTH_LIMITS[field]
+    return f"Enter a whole number of months from {low} to {high} for {SETTING_NAMES[field]}."
+
+
 def settings_errors(values: Mapping[str, Any]) -> dict[str, str]:
     """What is wrong with a complete set of settings, by field; empty when they can be saved."""
     errors: dict[str, str] = {}
-    for field, (low, high) in LIMITS.items():
-        value = values.get(field)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            errors[field] = days_error(field)
+    for limits, error in ((LIMITS, days_error), (MONTH_LIMITS, months_error)):
+        for field, (low, high) in limits.items():
+            value = values.get(field)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                errors[field] = error(field)
     if not errors.keys() & {"default_days", "max_days"}:
         usual, most = int(values["default_days"]), int(values["max_days"])
         if usual > most:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from fairwatch.catalogue import model_catalogue
+from fairwatch.concerns import services as concerns
 from fairwatch.internet import alerts
 from fairwatch.internet.alerts import User
 from fairwatch.roles import Role
@@ -61,9 +62,28 @@ CATEGORY_RULES = Capability(
     "internet_categories",
 )
 
+RAISE_CONCERN = Capability(
+    "Raise a concern about a colleague, or report cyberbullying", "7.5", "concern_raise"
+)
+MY_CONCERNS = Capability(
+    "See whether the concerns you raised are open or closed", "7.5", "concern_receipts"
+)
+LOW_LEVEL = Capability(
+    "See the low-level concerns register: patterns over time", "7.5", "low_level_register"
+)
+
+
+def cases(text: str, clause: str = "7.5") -> Capability:
+    """The cases routed to the viewer, with how many are open."""
+    return Capability(text, clause, "concerns", counter="open_cases", count_words="open")
+
+
 # Numbers some items show, from the school and for the viewer: counts only, never who or
-# what (an alert about the viewer is not counted for them).
-COUNTS: dict[str, Callable[[School, User | None], int]] = {"open_web_alerts": alerts.open_count}
+# what (an alert or a case about the viewer is not counted for them).
+COUNTS: dict[str, Callable[[School, User | None], int]] = {
+    "open_web_alerts": alerts.open_count,
+    "open_cases": concerns.waiting_count,
+}
 
 CAPABILITIES: dict[Role, list[Capability]] = {
     Role.STAFF: [
@@ -73,7 +93,8 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Check a social media post or photo before posting", "6.4"),
         Capability("Declare a family relationship with a pupil", "6.2"),
         Capability("Ask permission for private internet use", "3.1", "private_use"),
-        Capability("Raise a concern about a colleague, or report cyberbullying", "7.5"),
+        RAISE_CONCERN,
+        MY_CONCERNS,
         Capability("See what monitoring is in force, and why", "3.2", "transparency"),
         Capability("Ask for your own data", "5", "my_data"),
         Capability("See your email the relay is holding", "4", "held_mail"),
@@ -100,11 +121,12 @@ CAPABILITIES: dict[Role, list[Capability]] = {
             "Record the basis for monitoring e-safety monitors", "7.2.1", "systematic_basis"
         ),
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
-        Capability("Receive concerns about staff and decide outcomes", "7.5"),
+        cases("Receive concerns about staff and decide outcomes"),
+        LOW_LEVEL,
     ],
     Role.CHAIR_OF_GOVERNORS: [
         STAFF_LIST,
-        Capability("Stand in for the Headteacher when they are the subject of a concern", "7.5"),
+        cases("Stand in for the Headteacher when they are the subject of a concern"),
         Capability(
             "Decide the Headteacher's own requests for private internet use", "3.1", "private_use"
         ),
@@ -117,7 +139,8 @@ CAPABILITIES: dict[Role, list[Capability]] = {
     Role.DSL: [
         STAFF_LIST,
         PUPIL_LIST,
-        Capability("Receive every concern about staff–pupil interaction", "7.6"),
+        cases("Receive every concern about staff–pupil interaction", "7.6"),
+        LOW_LEVEL,
         WEB_ALERTS,
         Capability("See the log of access to pupils' social media", "6.10"),
         ASK_EXERCISE,
@@ -168,6 +191,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
     ],
     Role.ORG_ADMIN: [
         Capability("Manage the schools of your trust or authority and their users", "2"),
+        cases("Receive concerns about both the Headteacher and the Chair of Governors"),
         CHECK_TOKENS,
     ],
 }

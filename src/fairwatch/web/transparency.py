@@ -34,6 +34,19 @@ def _days_field(name: str, label: str, hint: str) -> forms.IntegerField:
     )
 
 
+def _months_field(name: str, label: str, hint: str) -> forms.IntegerField:
+    low, high = service.MONTH_LIMITS[name]
+    error = service.months_error(name)
+    return forms.IntegerField(
+        label=label,
+        help_text=f"{hint} Between {low} and {high} months.",
+        min_value=low,
+        max_value=high,
+        error_messages={k: error for k in ("required", "invalid", "min_value", "max_value")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "days"}),
+    )
+
+
 class SettingsForm(forms.Form):
     default_days = _days_field(
         "default_days",
@@ -59,6 +72,12 @@ class SettingsForm(forms.Form):
         "access_download_days",
         "Keep a subject access download available for",
         "How long a member of staff can download their released data.",
+    )
+    low_level_months = _months_field(
+        "low_level_months",
+        "Keep low-level concerns for this many months after someone leaves",
+        "Low-level concerns about a member of staff are kept while they work here, and then "
+        "for this long after they leave, when they are deleted.",
     )
     privacy_contact = forms.CharField(
         label="Who staff ask about monitoring",
