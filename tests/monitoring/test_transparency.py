@@ -623,6 +623,10 @@ def test_the_settings_api_reads_changes_and_refuses_bad_values(client, cast):
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"default_days"}
     assert settings_for(cast.school).default_days == 30
     assert client.get(f"{API}/schools/elm/privacy-settings", **auth).status_code == 404
+    kept = client.put(url, {"low_level_months": 24}, content_type="application/json", **auth)
+    too_long = client.put(url, {"low_level_months": 121}, content_type="application/json", **auth)
+    assert kept.status_code == 200 and kept.json()["low_level_months"] == 24
+    assert too_long.status_code == 422 and set(too_long.json()["errors"]) == {"low_level_months"}
 
 
 def test_the_basis_api_records_lists_and_withdraws(client, cast):

@@ -72,6 +72,7 @@ class SettingsOut(Schema):
     activity_retention_days: int
     access_download_days: int
     privacy_contact: str
+    low_level_months: int  # low-level concerns are kept this long after the person leaves
 
 
 class SettingsIn(Schema):
@@ -83,6 +84,7 @@ class SettingsIn(Schema):
     activity_retention_days: int | None = None
     access_download_days: int | None = None
     privacy_contact: str | None = None
+    low_level_months: int | None = None
 
 
 class InvalidOut(Schema):
