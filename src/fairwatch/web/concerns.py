@@ -647,34 +647,23 @@ def _evidence(request: HttpRequest, case: Case, data: dict[str, Any]) -> str:
     return f"{len(files)} file{'s' if len(files) != 1 else ''} added."
 
 
-@login_required
-@require_POST
-def case_triage(request: HttpRequest, ref: str) -> HttpResponse:
-    return _step(request, ref, "triage", _triage)
+def _step_view(name: str, do: Step) -> Callable[..., HttpResponse]:
+    """The view of one step: signed in, posted, then `_step`."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, ref: str) -> HttpResponse:
+        return _step(request, ref, name, do)
+
+    view.__name__ = f"case_{name}"
+    return view
 
 
-@login_required
-@require_POST
-def case_hr(request: HttpRequest, ref: str) -> HttpResponse:
-    return _step(request, ref, "hr", _hr)
-
-
-@login_required
-@require_POST
-def case_lado(request: HttpRequest, ref: str) -> HttpResponse:
-    return _step(request, ref, "lado", _lado)
-
-
-@login_required
-@require_POST
-def case_outcome(request: HttpRequest, ref: str) -> HttpResponse:
-    return _step(request, ref, "outcome", _outcome)
-
-
-@login_required
-@require_POST
-def case_evidence_add(request: HttpRequest, ref: str) -> HttpResponse:
-    return _step(request, ref, "evidence", _evidence)
+case_triage = _step_view("triage", _triage)
+case_hr = _step_view("hr", _hr)
+case_lado = _step_view("lado", _lado)
+case_outcome = _step_view("outcome", _outcome)
+case_evidence_add = _step_view("evidence", _evidence)
 
 
 @login_required
