@@ -33,6 +33,8 @@ EXPECTED = {
     Action.ASK_PRIVATE_USE: EVERYONE_AT_OAK - {"org_admin"},
     Action.DECIDE_PRIVATE_USE: {"head", "chair"},  # the Chair: the Headteacher's own only
     Action.VIEW_PRIVATE_USE: {"head", "dpo"},
+    Action.RAISE_CONCERN: EVERYONE_AT_OAK - {"org_admin"},
+    Action.VIEW_LOW_LEVEL_REGISTER: {"head", "dsl"},
     Action.MANAGE_SCHOOL: {"head", "it", "org_admin"},
     Action.MANAGE_ROLES: {"head", "org_admin"},
     Action.VIEW_POLICY: EVERYONE_AT_OAK,
