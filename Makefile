@@ -46,7 +46,8 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy src/fairwatch/catalogue.py src/fairwatch/identifiers.py src/fairwatch/roles.py \
 		src/fairwatch/demo_data.py src/fairwatch/checks src/fairwatch/privacy \
 		src/fairwatch/relay/spool.py src/fairwatch/relay/policy.py src/fairwatch/weblogs src/fairwatch/errors.py \
-		src/fairwatch/cases
+		src/fairwatch/cases \
+		src/fairwatch/policy/__init__.py src/fairwatch/policy/versions.py src/fairwatch/policy/model.py
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format src tests bench

@@ -18,6 +18,8 @@ PURE_MODULES = [
     "fairwatch.weblogs.ingest",
     "fairwatch.cases.rules",
     "fairwatch.cases.clock",
+    "fairwatch.policy.versions",
+    "fairwatch.policy.model",
 ]
 
 
