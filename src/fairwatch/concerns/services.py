@@ -471,20 +471,19 @@ def lookup(user: User, school: School, ref: str) -> tuple[Case, View]:
     return case, seen
 
 
-def school_of(user: User, ref: str) -> School | None:
+def school_of(user: User, ref: str, current: School | None = None) -> School | None:
     """Which of the user's schools case `ref` is at, when they may see something of it (a
-    link in an email opens whichever school the session is in); None otherwise. It reads
-    nothing of the case, so it writes nothing: the page that opens it does."""
-    mine = schools_for(user)
-    case = (
-        Case.objects.filter(ref=str(ref)[:12], school__in=mine)
-        .select_related("school")
-        .prefetch_related("subjects")
-        .first()
-    )
-    if case is None or _School.of(case.school).view(user, case) is View.NONE:
+    link in an email opens whichever school the session is in); `current` when it is there,
+    and None when it is at none of theirs or they may not see it. It reads nothing of the
+    case, so it writes nothing: the page that opens it does."""
+    at = Case.objects.filter(ref=str(ref)[:12]).values_list("school_id", flat=True).first()
+    if at is None or (current is not None and at == current.pk):
+        return current if at is not None else None
+    school = next((s for s in schools_for(user) if s.pk == at), None)
+    if school is None:
         return None
-    return case.school
+    case = _cases(school).get(ref=str(ref)[:12])
+    return school if _School.of(school).view(user, case) is not View.NONE else None
 
 
 def closures_for(school: School, cases: Sequence[Case]) -> set[dt.date]:

@@ -245,7 +245,7 @@ def _school(request: HttpRequest, ref: str = "") -> School | None:
     the user's (a link in an email works whichever school the session is in)."""
     school = school_for_request(request)
     if ref and school is not None:
-        other = services.school_of(request.user, ref)
+        other = services.school_of(request.user, ref, school)
         if other is not None and other != school:
             request.session[SESSION_KEY] = other.slug
             request._fairwatch_school = school = other  # type: ignore[attr-defined]
