@@ -140,3 +140,17 @@ def test_a_headteacher_who_is_also_the_dsl_has_it_once_and_is_said_to_be_the_dsl
     assert (
         routing.to == (HEAD,) and "the designated safeguarding lead has it too" in routing.because
     )
+
+
+def test_a_case_is_never_routed_to_someone_who_cannot_sign_in():
+    head = Member(1, frozenset({Role.HEADTEACHER}), can_sign_in=False)
+    chair = Member(2, frozenset({Role.CHAIR_OF_GOVERNORS}))
+    routing = route(
+        Concern(raised_by=9, subjects=frozenset({5}), pupil_involved=False), [head, chair]
+    )
+    assert routing.to == (2,)
+    # As a subject, a Headteacher who cannot sign in still counts as the Headteacher.
+    about = route(
+        Concern(raised_by=9, subjects=frozenset({1}), pupil_involved=False), [head, chair]
+    )
+    assert about.to == (2,) and "Chair" in about.because

@@ -225,3 +225,30 @@ def test_links_are_to_what_the_handler_may_see_themselves(cast):
         services.link(cast.chair, other, web_alert=alert.pk)
     steps = services.chronology(cast.head, case)
     assert steps[-1].what == f"Linked web alert {alert.pk}"
+
+
+def test_no_exercise_is_opened_from_a_case_another_subject_of_which_would_read_it(cast):
+    """The assessment carries the case's words; the DPO reviews every exercise."""
+    case = raise_about(cast, cast.dsl, cast.teacher, cast.dpo)
+    with pytest.raises(WrongState, match="data protection officer"):
+        services.open_exercise(cast.head, case, person(cast.teacher).pk)
+    assert not case.exercises.exists()
+
+
+def test_a_case_goes_round_a_headteacher_who_cannot_sign_in(cast):
+    """Switched off while suspended, say: the case goes to the Chair instead."""
+    cast.head.is_active = False
+    cast.head.save()
+    case = raise_about(cast, cast.teacher, cast.dsl)
+    assert [c.ref for c in services.visible(cast.chair, cast.school)] == [case.ref]
+    assert services.routing_of(case).to == (cast.chair.pk,)
+
+
+def test_the_audit_page_hides_the_raising_forms_staff_reads_from_a_subject(cast, client):
+    from tests.cast import PASSWORD
+
+    raise_about(cast, cast.teacher, cast.dpo)
+    services.colleagues(cast.teacher, cast.school)  # the form's staff list
+    assert client.login(username=cast.dpo.get_username(), password=PASSWORD)
+    trail = client.get("/audit/").content.decode()
+    assert "concern.raise" not in trail and "case.raise" not in trail

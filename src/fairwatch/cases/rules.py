@@ -62,10 +62,13 @@ class NotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Member:
-    """Someone at the school (or the organisation's named contact) and their roles there."""
+    """Someone at the school (or the organisation's named contact) and their roles there.
+    `can_sign_in` is False for someone with no account, or one switched off (a Headteacher
+    suspended, say): a case is never routed to them, though as a subject their roles count."""
 
     id: int
     roles: frozenset[Role]
+    can_sign_in: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Routing:
 def route(concern: Concern, people: Iterable[Member]) -> Routing:
     """Who the concern goes to (7.5, 7.6). Never to a subject of it. Raises NotAllowed when
     there is nobody at all who may take it (the school must name a contact first)."""
-    others = [p for p in people if p.id not in concern.subjects]
+    others = [p for p in people if p.id not in concern.subjects and p.can_sign_in]
     subjects_roles = {r for p in people if p.id in concern.subjects for r in p.roles}
 
     def holding(role: Role) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -91,17 +92,22 @@ def _member_id(person: Person) -> int:
 
 
 def members(school: School) -> list[Member]:
-    """Everyone at the school now who holds a role, and the organisation's named contacts."""
+    """Everyone at the school now who holds a role, and the organisation's named contacts;
+    whether each can sign in (a case goes only to someone who can)."""
     roles: dict[int, set[Role]] = {}
+    active: dict[int, bool] = {}
     rows = RoleAssignment.objects.filter(
         person__school=school, person__status=Person.Status.CURRENT, ended_at__isnull=True
-    ).values_list("person_id", "person__user_id", "role")
-    for person_id, user_id, role in rows:
-        roles.setdefault(user_id if user_id is not None else -person_id, set()).add(Role(role))
+    ).values_list("person_id", "person__user_id", "person__user__is_active", "role")
+    for person_id, user_id, is_active, role in rows:
+        key = user_id if user_id is not None else -person_id
+        roles.setdefault(key, set()).add(Role(role))
+        active[key] = bool(user_id is not None and is_active)
     admins = OrganisationAdmin.objects.filter(organisation_id=school.organisation_id)
     for user_id in admins.filter(user__is_active=True).values_list("user_id", flat=True):
         roles.setdefault(user_id, set()).add(Role.ORG_ADMIN)
-    return [Member(id=i, roles=frozenset(r)) for i, r in roles.items()]
+        active[user_id] = True
+    return [Member(id=i, roles=frozenset(r), can_sign_in=active[i]) for i, r in roles.items()]
 
 
 @dataclass
@@ -352,12 +358,10 @@ def _link(name: str, ref: str) -> str:
 
 def _tell_routed(case: Case, routing: rules.Routing) -> None:
     """The people a case went to: that there is one and where, never what or about whom."""
-    lines = [f"A concern about a member of staff has been raised at {case.school.name}."]
-    if routing.lado_clock:
-        lines.append(
-            "A pupil may be involved: the decision whether to refer it to the LADO is due "
-            "within one working day."
-        )
+    lines = [
+        f"A concern about a member of staff has been raised at {case.school.name}.",
+        "Please open it today: some cases have a decision due within one working day.",
+    ]
     link_mail(
         _addresses(case.school, routing.to),
         f"a concern for you at {case.school.name}",
@@ -768,6 +772,15 @@ def add_evidence(user: User, case: Case, files: Sequence[Upload]) -> Case:
     return case
 
 
+PLAIN_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+$")
+
+
+def download_type(evidence: Evidence) -> str:
+    """The content type to send a file with: the uploader's when it is a plain one."""
+    given = evidence.content_type or ""
+    return given if PLAIN_TYPE.match(given) else "application/octet-stream"
+
+
 def evidence_file(user: User, school: School, ref: str, evidence_id: int) -> Evidence:
     """One evidence file, for someone the case goes to; the read is recorded."""
     case = get(user, school, ref)
@@ -825,6 +838,13 @@ def open_exercise(user: User, case: Case, subject_id: int) -> Any:
         subject = next((p for p in case.subjects.all() if p.pk == int(subject_id)), None)
         if subject is None:
             raise InvalidConcern({"subject": "Choose a subject of this case."})
+        if readers := _exercise_readers(case, subject):
+            raise WrongState(
+                f"Another subject of this case is {readers}, who takes part in "
+                "monitoring exercises and would read the concern in the exercise's "
+                "assessment. Ask for the exercise from the exercises page instead, and "
+                "describe the concern there without this case's details."
+            )
         try:
             ex = exercises.draft(user, case.school, subject)
         except (NotAllowed, ExerciseNotAllowed) as refused:  # e.g. the trust's contact
@@ -844,6 +864,30 @@ def open_exercise(user: User, case: Case, subject_id: int) -> Any:
         case.exercises.add(ex)
         _done(user, case, "case.exercise", role, exercise=ex.ref)
     return ex
+
+
+# Roles that read monitoring exercises' assessments: those who ask for them, review them or
+# approve them (`fairwatch.monitoring.exercises`).
+EXERCISE_ROLES = {
+    Role.HEADTEACHER: "the Headteacher",
+    Role.CHAIR_OF_GOVERNORS: "the Chair of Governors",
+    Role.DPO: "the data protection officer",
+    Role.DSL: "the designated safeguarding lead",
+    Role.HR_ADVISER: "an HR adviser",
+}
+
+
+def _exercise_readers(case: Case, subject: Person) -> str:
+    """The role (in words) of another subject of the case who could read an exercise's
+    assessment, if any: an exercise opened from the case carries its words."""
+    at = _School.of(case.school)
+    others = {_member_id(p) for p in case.subjects.all() if p.pk != subject.pk}
+    for member in at.people:
+        if member.id in others:
+            held = [words for r, words in EXERCISE_ROLES.items() if r in member.roles]
+            if held:
+                return held[0]
+    return ""
 
 
 # --- the chronology -------------------------------------------------------------------------
@@ -963,4 +1007,10 @@ def hidden_from(user: User, school: School) -> Q:
     refs = list(
         Case.objects.filter(school=school, subjects__in=person_ids).values_list("ref", flat=True)
     )
-    return Q(object_type="case", object_id__in=refs) if refs else Q(pk__in=[])
+    if not refs:
+        return Q(pk__in=[])
+    # Also the staff-list reads of the raising form: one just before a hidden entry would
+    # say that someone raised a concern, and when.
+    return Q(object_type="case", object_id__in=refs) | Q(
+        action=Action.RAISE_CONCERN.value, object_type="people"
+    )

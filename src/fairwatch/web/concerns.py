@@ -569,9 +569,7 @@ def case_evidence(request: HttpRequest, ref: str, evidence_id: int) -> HttpRespo
         found = services.evidence_file(request.user, school, ref, evidence_id)
     except (Case.DoesNotExist, Evidence.DoesNotExist):
         raise Http404("No such page") from None
-    response = HttpResponse(
-        bytes(found.content), content_type=found.content_type or "application/octet-stream"
-    )
+    response = HttpResponse(bytes(found.content), content_type=services.download_type(found))
     response["Content-Disposition"] = content_disposition_header(True, found.name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
