@@ -1100,6 +1100,164 @@ def _category_report(report: Any, json_out: bool) -> None:
         out.print(report.summary(), highlight=False)
 
 
+# ------------------------------------------------------------------ the policy (issue 9)
+
+policy_app = typer.Typer(
+    help="The school's policy: its versions and who has acknowledged them.", no_args_is_help=True
+)
+app.add_typer(policy_app, name="policy")
+
+SchoolOption = Annotated[str, typer.Option("--school", help="school slug")]
+
+
+def _publisher(row: Any) -> str:
+    """Who a version came from: someone at the school, or the shipped model."""
+    if row.published_by is None:
+        return f"loaded {row.published_at:%Y-%m-%d} from the model policy Fairwatch ships"
+    name = row.published_by.get_full_name() or row.published_by.get_username()
+    return f"published {row.published_at:%Y-%m-%d} by {name}"
+
+
+@policy_app.command("versions")
+def policy_versions(school: SchoolOption, json_out: JsonOption = False) -> None:
+    """Every version of the school's policy, oldest first, with its table of changes."""
+    _django()
+    from fairwatch.policy import store
+
+    target = _school(school)
+    rows = [
+        {
+            "number": row.number,
+            "effective_from": row.effective_from.isoformat(),
+            "published_by": row.published_by.get_username() if row.published_by else None,
+            "published_at": row.published_at.isoformat(),
+            "duties_changed": row.duties_changed,
+            "changes": [
+                {"day": day, "paragraphs": paragraphs, "summary": summary}
+                for day, paragraphs, summary in row.changes
+            ],
+        }
+        for row in store.rows(target)
+    ]
+    if json_out:
+        _emit_json(rows)
+        return
+    for row, data in zip(store.rows(target), rows, strict=True):
+        duties = "staff must read it" if row.duties_changed else "words tidied, no new duties"
+        out.print(
+            f"[bold]Version {row.number}[/], in force from {row.effective_from}\n"
+            f"  {duties}\n  {_publisher(row)}",
+            highlight=False,
+        )
+        table = Table("date of change", "paragraphs", "summary")
+        for change in data["changes"]:
+            table.add_row(change["day"], change["paragraphs"], change["summary"])
+        out.print(table)
+
+
+@policy_app.command("show")
+def policy_show(
+    school: SchoolOption,
+    on: Annotated[
+        str | None, typer.Option("--on", help="the day, YYYY-MM-DD (default: today)")
+    ] = None,
+    clause: Annotated[str | None, typer.Option("--clause", help='one clause, e.g. "3.1"')] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """The policy in force on a day: every clause, or one."""
+    _django()
+    from django.utils import timezone
+
+    from fairwatch.policy import store
+
+    target = _school(school)
+    day = _day(on, "on") if on else timezone.localdate()
+    version = store.in_force(target, day)
+    if version is None:
+        first = store.versions(target)[0]
+        raise _fail(
+            f"--on: no version of the policy was in force on {day}; "
+            f"version {first.number} takes effect on {first.effective_from}"
+        )
+    clauses = list(version.clauses.values())
+    if clause is not None:
+        if clause not in version.clauses:
+            raise _fail(
+                f"--clause: there is no clause {clause!r} in version {version.number} "
+                f"(clauses: {', '.join(version.clauses)})"
+            )
+        clauses = [version.clauses[clause]]
+    data = {
+        "version": version.number,
+        "effective_from": version.effective_from.isoformat(),
+        "on": day.isoformat(),
+        "clauses": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "text": c.text,
+                "applicable": c.applicable,
+                "reason": c.reason,
+            }
+            for c in clauses
+        ],
+    }
+    if json_out:
+        _emit_json(data)
+        return
+    out.print(
+        f"[bold]{target.name}: policy version {version.number}[/], "
+        f"in force from {version.effective_from}",
+        highlight=False,
+    )
+    for c in clauses:
+        out.print(f"\n[bold]{c.id} {c.title}[/]", highlight=False)
+        if not c.applicable:
+            out.print(f"[italic]Does not apply at this school: {c.reason}[/]", highlight=False)
+        out.print(c.text, highlight=False, markup=False)
+
+
+@policy_app.command("acknowledgements")
+def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) -> None:
+    """For each version staff were asked to read: how many were asked, have read it, and
+    have not yet (recorded on the audit trail: it is about people)."""
+    _django()
+    from fairwatch.policy import store
+
+    target = _school(school)
+    rows = [
+        {
+            "version": report.number,
+            "effective_from": report.effective_from.isoformat(),
+            "asked": report.asked,
+            "acknowledged": len(report.acknowledged),
+            "outstanding": len(report.outstanding),
+            "by_role": {
+                count.role.value: {
+                    "asked": count.asked,
+                    "acknowledged": count.acknowledged,
+                    "outstanding": count.outstanding,
+                }
+                for count in report.by_role
+            },
+        }
+        for report in store.acknowledgements(None, target)
+    ]
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table("version", "in force from", "asked", "acknowledged", "outstanding")
+    for r in rows:
+        table.add_row(
+            str(r["version"]),
+            r["effective_from"],
+            str(r["asked"]),
+            str(r["acknowledged"]),
+            str(r["outstanding"]),
+        )
+    out.print(table)
+
+
 def main() -> None:
     app()
 

@@ -35,6 +35,8 @@ EXPECTED = {
     Action.VIEW_PRIVATE_USE: {"head", "dpo"},
     Action.RAISE_CONCERN: EVERYONE_AT_OAK - {"org_admin"},
     Action.VIEW_LOW_LEVEL_REGISTER: {"head", "dsl"},
+    Action.PUBLISH_POLICY: {"head", "org_admin"},
+    Action.VIEW_ACKNOWLEDGEMENTS: {"head", "dpo"},
     Action.MANAGE_SCHOOL: {"head", "it", "org_admin"},
     Action.MANAGE_ROLES: {"head", "org_admin"},
     Action.VIEW_POLICY: EVERYONE_AT_OAK,

@@ -47,6 +47,8 @@ class Action(StrEnum):
     VIEW_PRIVATE_USE = "internet.private_use_register"
     RAISE_CONCERN = "concern.raise"
     VIEW_LOW_LEVEL_REGISTER = "concern.low_level_register"
+    PUBLISH_POLICY = "policy.publish"
+    VIEW_ACKNOWLEDGEMENTS = "policy.acknowledgements"
 
 
 ANY_ROLE = frozenset(Role)
@@ -99,6 +101,10 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # Headteacher's and the DSL's (minus any entry about themselves).
     Action.RAISE_CONCERN: frozenset(ANY_ROLE - {R.ORG_ADMIN}),
     Action.VIEW_LOW_LEVEL_REGISTER: frozenset({R.HEADTEACHER, R.DSL}),
+    # The policy (issue 9): the Headteacher (or the trust, for its schools) publishes a new
+    # version; who has and has not read it is seen by the Headteacher and the DPO.
+    Action.PUBLISH_POLICY: frozenset({R.HEADTEACHER, R.ORG_ADMIN}),
+    Action.VIEW_ACKNOWLEDGEMENTS: frozenset({R.HEADTEACHER, R.DPO}),
 }
 
 # Which people-viewing action covers which kind of person.

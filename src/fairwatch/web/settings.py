@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fairwatch.mailflow",
     "fairwatch.internet",
     "fairwatch.concerns",
+    "fairwatch.policy",
     "fairwatch.web",
 ]
 
