@@ -88,7 +88,7 @@ COUNTS: dict[str, Callable[[School, User | None], int]] = {
 CAPABILITIES: dict[Role, list[Capability]] = {
     Role.STAFF: [
         READ_POLICY,
-        Capability("Acknowledge the policy version in force", "3.2"),
+        Capability("Acknowledge the policy version in force", "3.2", "policy_read"),
         Capability("Check an email before sending it", "4"),
         Capability("Check a social media post or photo before posting", "6.4"),
         Capability("Declare a family relationship with a pupil", "6.2"),
@@ -123,6 +123,9 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
         cases("Receive concerns about staff and decide outcomes"),
         LOW_LEVEL,
+        Capability(
+            "See who has read the policy version in force", "3.2", "policy_acknowledgements"
+        ),
     ],
     Role.CHAIR_OF_GOVERNORS: [
         STAFF_LIST,
@@ -166,6 +169,9 @@ CAPABILITIES: dict[Role, list[Capability]] = {
             "internet_identifications",
         ),
         Capability("Set how long exercises may last and data is kept", "7.2", "privacy_settings"),
+        Capability(
+            "See who has read the policy version in force", "3.2", "policy_acknowledgements"
+        ),
     ],
     Role.IT_MANAGER: [
         STAFF_LIST,

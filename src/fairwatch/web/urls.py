@@ -4,6 +4,7 @@ from django.urls import include, path
 from fairwatch.api.routes import api
 
 from . import access, breaches, concerns, exercises, held, internet, mailflow, transparency, views
+from . import policy as policy_pages
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("school/", views.switch_school, name="switch_school"),
     path("policy/", views.policy, name="policy"),
+    path("policy/", include(policy_pages.urlpatterns)),
     path("people/", views.people, name="people"),
     path("audit/", views.audit, name="audit"),
     path("exercises/", include(exercises.urlpatterns)),
