@@ -200,9 +200,9 @@ def _person_out(p: Person) -> PersonOut:
 
 
 # The other parts of the API, each in its own module (imported here, after `api` exists).
-from . import access, breaches, concerns, exercises, internet, transparency  # noqa: E402
+from . import access, breaches, concerns, exercises, internet, policy, transparency  # noqa: E402
 
-for _module in (exercises, breaches, access, transparency, internet, concerns):
+for _module in (exercises, breaches, access, transparency, internet, concerns, policy):
     api.add_router("", _module.router)
 
 from . import check  # noqa: E402
