@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from fairwatch.policy import store
-from fairwatch.policy.models import Acknowledgement, PolicyVersion
+from fairwatch.policy.models import PolicyVersion
 from fairwatch.policy.store import InvalidPolicy
 from fairwatch.policy.versions import ChangeRow, Clause, ClauseDiff, Run, Version
 from fairwatch.policy.versions import diff as clause_diff
@@ -175,22 +175,12 @@ def _invalid(error: InvalidPolicy) -> Status:
     return Status(422, InvalidOut(detail=str(error), errors=error.errors))
 
 
-def _publisher(school: School, row: PolicyVersion) -> str | None:
-    user = row.published_by
-    if user is None:
-        return None
-    person = Person.objects.filter(school=school, user=user).first()
-    if person is not None:
-        return person.display_name
-    return user.get_full_name() or user.get_username()
-
-
 def _version_out(school: School, row: PolicyVersion) -> VersionOut:
     return VersionOut(
         number=row.number,
         effective_from=row.effective_from,
         published_at=row.published_at,
-        published_by=_publisher(school, row),
+        published_by=store.publisher_name(school, row),
         duties_changed=row.duties_changed,
         changes=[
             ChangeRowOut(day=dt.date.fromisoformat(day), paragraphs=paragraphs, summary=summary)
@@ -373,8 +363,7 @@ def to_read(request, slug: str):
     school = school_for(request, slug)
     person = _me(request, school)
     row = store.to_read(school)
-    mine = Acknowledgement.objects.filter(person=person, version__school=school)
-    last = mine.select_related("version").order_by("-version__number").first()
+    last = store.last_acknowledged(person, school)
     if row is None:
         return ToReadOut(
             version=None,
@@ -385,7 +374,7 @@ def to_read(request, slug: str):
             changes=[],
         )
     # Reading a later version covers this one.
-    covering = mine.filter(version__number__gte=row.number).order_by("at").first()
+    covering = store.covering(person, school, row)
     return ToReadOut(
         version=row.number,
         effective_from=row.effective_from,

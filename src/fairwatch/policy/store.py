@@ -450,3 +450,40 @@ def what_changed_for(person: Person, school: School) -> list[ClauseDiff]:
         return []
     before = as_version(last.version).clauses if last is not None else {}
     return rules.diff(before, as_version(row))
+
+
+# --- one's own acknowledgements, and who published ---------------------------------------
+
+
+def covering(person: Person, school: School, row: PolicyVersion) -> Acknowledgement | None:
+    """The person's own first acknowledgement of this version or a later one (reading a later
+    version covers this one), or None."""
+    return (
+        Acknowledgement.objects.filter(
+            person=person, version__school=school, version__number__gte=row.number
+        )
+        .select_related("version")
+        .order_by("at")
+        .first()
+    )
+
+
+def last_acknowledged(person: Person, school: School) -> Acknowledgement | None:
+    """The latest version the person has acknowledged, or None."""
+    return (
+        Acknowledgement.objects.filter(person=person, version__school=school)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+
+
+def publisher_name(school: School, row: PolicyVersion) -> str | None:
+    """Who published a version, as the school knows them; None for the shipped model."""
+    user = row.published_by
+    if user is None:
+        return None
+    person = Person.objects.filter(school=school, user=user).first()
+    if person is not None:
+        return person.display_name
+    return user.get_full_name() or user.get_username()

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from fairwatch.policy import store
 from fairwatch.policy import versions as rules
-from fairwatch.policy.models import Acknowledgement, PolicyVersion
+from fairwatch.policy.models import PolicyVersion
 from fairwatch.policy.store import InvalidPolicy
-from fairwatch.schools.models import Person, School
+from fairwatch.schools.models import School
 
 from .context import school_for_request
 from .forms import describe
@@ -36,34 +36,8 @@ def _when(at) -> str:
     return dateformat.format(timezone.localtime(at), "j F Y \\a\\t H:i")
 
 
-def _covering(person: Person, school: School, row: PolicyVersion) -> Acknowledgement | None:
-    """The person's own first acknowledgement of this version or a later one (reading a later
-    version covers this one), or None."""
-    return (
-        Acknowledgement.objects.filter(
-            person=person, version__school=school, version__number__gte=row.number
-        )
-        .select_related("version")
-        .order_by("at")
-        .first()
-    )
-
-
-def _last(person: Person, school: School) -> Acknowledgement | None:
-    """The latest version the person has acknowledged, or None."""
-    return (
-        Acknowledgement.objects.filter(person=person, version__school=school)
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
-
-
 def _publisher(row: PolicyVersion) -> str:
-    if row.published_by is None:
-        return "Fairwatch (the model policy it ships)"
-    user = row.published_by
-    return user.get_full_name() or user.get_username()
+    return store.publisher_name(row.school, row) or "Fairwatch (the model policy it ships)"
 
 
 # --- reading and acknowledging -------------------------------------------------------------
@@ -83,8 +57,8 @@ def read(request: HttpRequest) -> HttpResponse:
     if row is not None:
         context["version"] = store.as_version(row)
         if person is not None:
-            covering = _covering(person, school, row)
-            last = _last(person, school)
+            covering = store.covering(person, school, row)
+            last = store.last_acknowledged(person, school)
             context["covering"] = covering
             context["covering_when"] = _when(covering.at) if covering else ""
             context["last"] = last
