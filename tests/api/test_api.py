@@ -512,3 +512,29 @@ def test_a_search_with_a_nul_character_is_answered(client, cast):
     client.force_login(cast.head)
     response = client.get("/api/v1/schools/oak/people", {"kind": "pupils", "q": "Olly\x00"})
     assert response.status_code == 200 and response.json()["count"] == 1
+
+
+def test_schemas_of_the_same_name_are_the_same_schema():
+    """django-ninja keeps one component per class name in the OpenAPI document: two different
+    schemas of one name would describe one route's answers with the other's fields."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from ninja import Schema
+
+    import fairwatch.api
+
+    seen: dict[str, tuple[str, dict]] = {}
+    clashes = []
+    for info in pkgutil.iter_modules(fairwatch.api.__path__):
+        module = importlib.import_module(f"fairwatch.api.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, Schema) or cls is Schema or cls.__module__ != module.__name__:
+                continue
+            shape = cls.model_json_schema()
+            shape.pop("description", None)
+            if name in seen and seen[name][1] != shape:
+                clashes.append(f"{name}: {seen[name][0]} and {module.__name__}")
+            seen.setdefault(name, (module.__name__, shape))
+    assert clashes == []

@@ -17,19 +17,9 @@ from fairwatch.monitoring.breaches import InvalidBreach
 from fairwatch.monitoring.models import Breach
 from fairwatch.schools.models import Person, School
 
-from .common import ErrorOut, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, school_for
 
 router = Router(tags=["breaches"])
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str]  # field name: what to change
-
-
-class PersonRef(Schema):
-    id: int
-    display_name: str
 
 
 class BreachOut(Schema):

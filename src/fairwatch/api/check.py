@@ -39,7 +39,7 @@ from fairwatch.relay.policy import decide
 from fairwatch.schools.check_context import school_context
 from fairwatch.schools.models import School
 
-from .common import ErrorOut
+from .common import ErrorOut, InvalidOut
 
 router = Router(tags=["email checks"])
 
@@ -280,11 +280,6 @@ class CheckOut(Schema):
     findings: list[FindingOut]  # most severe first
     worst: Literal["high", "medium", "low", "info"] | None
     action: Literal["pass", "warn", "hold", "reject"]  # what the school's relay would do
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str]  # field: what is wrong with it
 
 
 def _inline(schema: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,19 @@ class ErrorOut(Schema):
     detail: str
 
 
+class PersonRef(Schema):
+    id: int
+    display_name: str
+
+
+class InvalidOut(Schema):
+    """Input a step cannot take: `errors` maps each field to what to change (empty when the
+    problem is not one field's)."""
+
+    detail: str
+    errors: dict[str, str] = {}
+
+
 def school_for(request: HttpRequest, slug: str) -> School:
     """The caller's school named `slug`; 404 if there is none or it is not theirs."""
     school = next((s for s in schools_for(request.user) if s.slug == slug), None)

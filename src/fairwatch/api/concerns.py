@@ -27,18 +27,13 @@ from fairwatch.errors import WrongState
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import schools_for
 
-from .common import ErrorOut, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, school_for
 
 router = Router(tags=["concerns about staff"])
 
 BASE = "/concerns"
 NOT_FOUND = "no such case"  # the same for a ref never made and a case you may not see
 ID_MAX = 2**63 - 1  # the database's biggest id; a bigger one names nobody
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}  # field name: what to change
 
 
 SCHOOL = Query(
@@ -64,11 +59,6 @@ STEP_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
 # --- shapes ---------------------------------------------------------------------------------
-
-
-class PersonRef(Schema):
-    id: int
-    display_name: str
 
 
 class ReceiptOut(Schema):
@@ -237,7 +227,7 @@ class ExerciseIn(Schema):
     subject: int = Field(0, description="the id of the case's subject it is about")
 
 
-class ExerciseOut(Schema):
+class OpenedExerciseOut(Schema):
     ref: str  # the new exercise's; its assessment's concern is filled in from the case
     state: str
 
@@ -594,7 +584,7 @@ def link(request, ref: str, payload: LinkIn, school: str = SCHOOL):
     )
 
 
-@router.post(BASE + "/{ref}/exercise", response={201: ExerciseOut, **STEP_ERRORS})
+@router.post(BASE + "/{ref}/exercise", response={201: OpenedExerciseOut, **STEP_ERRORS})
 def open_exercise(request, ref: str, payload: ExerciseIn, school: str = SCHOOL):
     """Draft a monitoring exercise about one of the case's subjects (7.1), with the concern
     part of its assessment filled in from the case, and link it. It then goes through the
@@ -608,4 +598,4 @@ def open_exercise(request, ref: str, payload: ExerciseIn, school: str = SCHOOL):
         raise HttpError(409, str(e)) from None
     except Case.DoesNotExist:
         raise HttpError(404, NOT_FOUND) from None
-    return Status(201, ExerciseOut(ref=ex.ref, state=ex.state))
+    return Status(201, OpenedExerciseOut(ref=ex.ref, state=ex.state))

@@ -21,16 +21,11 @@ from fairwatch.internet.models import Alert, Identification, PrivateUse
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .common import ErrorOut, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, school_for
 
 router = Router(tags=["internet use"])
 
 BASE = "/schools/{slug}/internet"
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str]  # field name (or category): what to change
 
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
@@ -287,11 +282,6 @@ def reopen_alert(request, slug: str, alert_id: int, payload: ReopenIn):
 # --- private use (3.1) -----------------------------------------------------------------------
 
 
-class PersonRef(Schema):
-    id: int
-    display_name: str
-
-
 class PrivateUseOut(Schema):
     id: int
     state: str  # requested, granted, refused or withdrawn
@@ -311,7 +301,7 @@ class PrivateUseOut(Schema):
     person: PersonRef | None = None
 
 
-class AskIn(Schema):
+class PrivateUseAskIn(Schema):
     purpose: str
     categories: list[str] = []  # the school's private-use categories; empty: any of them
     starts: dt.date
@@ -326,7 +316,7 @@ class DecideIn(Schema):
     reason: str = ""  # refuse: why (needed)
 
 
-class WithdrawIn(Schema):
+class PrivateUseWithdrawIn(Schema):
     reason: str = ""
 
 
@@ -392,7 +382,7 @@ def list_private_use(request, slug: str, filters: Query[RegisterQuery]):
 
 
 @router.post(BASE + "/private-use", response={201: PrivateUseOut, **ERRORS})
-def ask_private_use(request, slug: str, payload: AskIn):
+def ask_private_use(request, slug: str, payload: PrivateUseAskIn):
     """Ask for private use of the school's internet (any member of staff). The Headteacher
     decides; the Chair of Governors decides the Headteacher's own requests."""
     school = school_for(request, slug)
@@ -443,7 +433,7 @@ def decide_private_use(request, slug: str, item_id: int, payload: DecideIn):
 
 
 @router.post(BASE + "/private-use/{item_id}/withdraw", response={200: PrivateUseOut, **STEP_ERRORS})
-def withdraw_private_use(request, slug: str, item_id: int, payload: WithdrawIn):
+def withdraw_private_use(request, slug: str, item_id: int, payload: PrivateUseWithdrawIn):
     """Withdraw a request or a permission: the person who asked, or the one who decides it."""
     item = _use(request, school_for(request, slug), item_id)
     try:

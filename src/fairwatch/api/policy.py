@@ -25,16 +25,11 @@ from fairwatch.policy.versions import ChangeRow, Clause, ClauseDiff, Run, Versio
 from fairwatch.policy.versions import diff as clause_diff
 from fairwatch.schools.models import Person, School
 
-from .common import ErrorOut, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, school_for
 
 router = Router(tags=["policy"])
 
 BASE = "/schools/{slug}/policy"
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}  # field name: what to change
 
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
@@ -62,7 +57,7 @@ class VersionOut(Schema):
     changes: list[ChangeRowOut] = Field(description="its table of changes, oldest first")
 
 
-class ClauseOut(Schema):
+class PolicyClauseOut(Schema):
     id: str
     title: str
     text: str
@@ -74,7 +69,7 @@ class InForceOut(Schema):
     number: int
     effective_from: dt.date
     on: dt.date
-    clauses: list[ClauseOut]
+    clauses: list[PolicyClauseOut]
 
 
 class RunOut(Schema):
@@ -109,11 +104,6 @@ class AcknowledgeIn(Schema):
 class AcknowledgedOut(Schema):
     version: int
     at: dt.datetime
-
-
-class PersonRef(Schema):
-    id: int
-    display_name: str
 
 
 class RoleCountOut(Schema):
@@ -206,8 +196,8 @@ def _diff_out(changes: list[ClauseDiff]) -> list[ClauseDiffOut]:
     ]
 
 
-def _clause_out(clause: Clause) -> ClauseOut:
-    return ClauseOut(
+def _clause_out(clause: Clause) -> PolicyClauseOut:
+    return PolicyClauseOut(
         id=clause.id,
         title=clause.title,
         text=clause.text,

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from fairwatch.monitoring import transparency as service
 from fairwatch.schools.permissions import Action, require
 
-from .common import ErrorOut, school_for
+from .common import ErrorOut, InvalidOut, school_for
 
 router = Router(tags=["transparency"])
 
@@ -85,11 +85,6 @@ class SettingsIn(Schema):
     access_download_days: int | None = None
     privacy_contact: str | None = None
     low_level_months: int | None = None
-
-
-class InvalidOut(Schema):
-    detail: str
-    errors: dict[str, str]
 
 
 class BasisOut(Schema):
