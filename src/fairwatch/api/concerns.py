@@ -327,7 +327,7 @@ def _case_out(request: HttpRequest, case: Case) -> CaseOut:
         raised_by=services.name_of(school, case.raised_by),
         state=case.state,
         triaged_as=case.triaged_as,
-        routed_to=services.handler_names(case),
+        routed_to=services.handler_names(case, routing),
         because=routing.because if routing else "",
         lado=_clock(services.lado_clock(case)),
         lado_decision=lado,

@@ -554,12 +554,9 @@ def routing_of(case: Case) -> rules.Routing | None:
         return None
 
 
-def handler_names(case: Case) -> list[str]:
-    """The names of those the case goes to now."""
-    routing = routing_of(case)
-    if routing is None:
-        return []
-    return _names(case.school, routing.to)
+def handler_names(case: Case, routing: rules.Routing | None) -> list[str]:
+    """The names of those the case goes to now (`routing`: `routing_of(case)`)."""
+    return _names(case.school, routing.to) if routing is not None else []
 
 
 def _names(school: School, user_ids: Iterable[int]) -> list[str]:

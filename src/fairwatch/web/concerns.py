@@ -489,7 +489,7 @@ def _summary(case: Case) -> dict[str, Any]:
         "subjects": list(case.subjects.all()),
         "raised_by": services.name_of(school, case.raised_by),
         "routing": routing,
-        "handlers": services.handler_names(case),
+        "handlers": services.handler_names(case, routing),
         "clock": services.lado_clock(case),
         "missing": services.missing(case),
         "triaged_by": services.name_of(school, case.triaged_by),
