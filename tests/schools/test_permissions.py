@@ -37,6 +37,7 @@ EXPECTED = {
     Action.VIEW_LOW_LEVEL_REGISTER: {"head", "dsl"},
     Action.PUBLISH_POLICY: {"head", "org_admin"},
     Action.VIEW_ACKNOWLEDGEMENTS: {"head", "dpo"},
+    Action.ANSWER_ADJUSTMENTS: {"head"},
     Action.MANAGE_SCHOOL: {"head", "it", "org_admin"},
     Action.MANAGE_ROLES: {"head", "org_admin"},
     Action.VIEW_POLICY: EVERYONE_AT_OAK,

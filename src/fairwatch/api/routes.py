@@ -200,9 +200,33 @@ def _person_out(p: Person) -> PersonOut:
 
 
 # The other parts of the API, each in its own module (imported here, after `api` exists).
-from . import access, breaches, concerns, exercises, internet, policy, transparency  # noqa: E402
+from . import (  # noqa: E402
+    access,
+    breaches,
+    concerns,
+    exercises,
+    internet,
+    policy,
+    policy_adapt,
+    policy_adjustments,
+    policy_contacts,
+    policy_reminders,
+    transparency,
+)
 
-for _module in (exercises, breaches, access, transparency, internet, concerns, policy):
+for _module in (
+    exercises,
+    breaches,
+    access,
+    transparency,
+    internet,
+    concerns,
+    policy,
+    policy_adapt,
+    policy_adjustments,
+    policy_contacts,
+    policy_reminders,
+):
     api.add_router("", _module.router)
 
 from . import check  # noqa: E402

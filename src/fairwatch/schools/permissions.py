@@ -49,6 +49,7 @@ class Action(StrEnum):
     VIEW_LOW_LEVEL_REGISTER = "concern.low_level_register"
     PUBLISH_POLICY = "policy.publish"
     VIEW_ACKNOWLEDGEMENTS = "policy.acknowledgements"
+    ANSWER_ADJUSTMENTS = "policy.adjustments"
 
 
 ANY_ROLE = frozenset(Role)
@@ -105,6 +106,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     # version; who has and has not read it is seen by the Headteacher and the DPO.
     Action.PUBLISH_POLICY: frozenset({R.HEADTEACHER, R.ORG_ADMIN}),
     Action.VIEW_ACKNOWLEDGEMENTS: frozenset({R.HEADTEACHER, R.DPO}),
+    # Reasonable adjustments to reading it (2) are asked of, and answered by, the Headteacher.
+    Action.ANSWER_ADJUSTMENTS: frozenset({R.HEADTEACHER}),
 }
 
 # Which people-viewing action covers which kind of person.

@@ -3,7 +3,22 @@ from django.urls import include, path
 
 from fairwatch.api.routes import api
 
-from . import access, breaches, concerns, exercises, held, internet, mailflow, transparency, views
+from . import (
+    access,
+    breaches,
+    concerns,
+    exercises,
+    held,
+    internet,
+    mailflow,
+    policy_adapt,
+    policy_adjustments,
+    policy_contacts,
+    policy_print,
+    policy_reminders,
+    transparency,
+    views,
+)
 from . import policy as policy_pages
 
 urlpatterns = [
@@ -19,6 +34,11 @@ urlpatterns = [
     path("school/", views.switch_school, name="switch_school"),
     path("policy/", views.policy, name="policy"),
     path("policy/", include(policy_pages.urlpatterns)),
+    path("policy/", include(policy_adapt.urlpatterns)),
+    path("policy/", include(policy_adjustments.urlpatterns)),
+    path("policy/", include(policy_contacts.urlpatterns)),
+    path("policy/", include(policy_print.urlpatterns)),
+    path("policy/", include(policy_reminders.urlpatterns)),
     path("people/", views.people, name="people"),
     path("audit/", views.audit, name="audit"),
     path("exercises/", include(exercises.urlpatterns)),
