@@ -31,14 +31,15 @@ run: $(STAMP)
 	$(BIN)/fairwatch demo
 	FAIRWATCH_DEBUG=1 $(BIN)/fairwatch serve --host $(HOST) --port $(PORT)
 
-## make test: the whole suite, on SQLite and then the database tests on a throwaway PostgreSQL.
+## make test: the whole suite on SQLite, then the database tests (not pages or API routes) on a
+## throwaway PostgreSQL.
 test: test-sqlite test-postgres
 
 test-sqlite: $(TEST_STAMP)
 	$(BIN)/pytest
 
 test-postgres: $(TEST_STAMP)
-	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -m "database and not browser" -p no:cacheprovider
+	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -m "database and not browser and not http" -p no:cacheprovider
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench

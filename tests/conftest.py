@@ -1,5 +1,8 @@
 """Shared fixtures. Tests that touch the database are marked `database` automatically, so
-`make test` can run them again on PostgreSQL."""
+`make test` can run them again on PostgreSQL; those that go through Django's test client
+are also marked `http`. The PostgreSQL pass leaves those out: pages and API routes reach the
+database only through the services, whose own tests run there, so running every page again
+tested rendering twice and doubled the suite's time."""
 
 from __future__ import annotations
 
@@ -23,11 +26,15 @@ DB_FIXTURES = {
     "django_user_model",
 }
 
+HTTP_FIXTURES = {"client", "admin_client", "async_client", "live_server"}
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("django_db") or DB_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.database)
+        if HTTP_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.http)
 
 
 @pytest.fixture(autouse=True)

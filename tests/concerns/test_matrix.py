@@ -25,7 +25,9 @@ from fairwatch.schools.models import Person
 from fairwatch.web.context import SESSION_KEY
 from tests.cast import PASSWORD
 
-pytestmark = pytest.mark.django_db
+# Every read path goes through pages and API routes: left out of the PostgreSQL pass (`http`),
+# where the service tests of tests/concerns/test_services.py run.
+pytestmark = [pytest.mark.django_db, pytest.mark.http]
 
 VIEWERS = ("head", "dsl", "dpo", "it", "teacher", "monitor", "hr", "chair", "org_admin", "outsider")
 # Who a concern may be about: the holders of the roles routing turns on, a DPO (who reads
