@@ -49,7 +49,7 @@ def canonical(df: pl.DataFrame) -> list[tuple]:
     return sorted(df.rows())
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(n=st.integers(1, 400), chunk=st.integers(200, 5000), bad_at=st.sets(st.integers(0, 399)))
 def test_the_totals_do_not_depend_on_the_chunk_size(tmp_path_factory, n, chunk, bad_at):
     text = lines(n)
