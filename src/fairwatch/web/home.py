@@ -33,6 +33,9 @@ class Capability:
 
 
 READ_POLICY = Capability("Read the staff policy on email, internet and social media", "1", "policy")
+ADAPT_POLICY = Capability(
+    "Adapt the school's policy and publish a new version", "1", "policy_adapt"
+)
 STAFF_LIST = Capability("See the staff list", "2", "people", "?kind=staff")
 PUPIL_LIST = Capability("See pupils and their parents or carers", "5", "people", "?kind=pupils")
 ASK_EXERCISE = Capability(
@@ -126,6 +129,7 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability(
             "See who has read the policy version in force", "3.2", "policy_acknowledgements"
         ),
+        ADAPT_POLICY,
     ],
     Role.CHAIR_OF_GOVERNORS: [
         STAFF_LIST,
@@ -199,6 +203,10 @@ CAPABILITIES: dict[Role, list[Capability]] = {
         Capability("Manage the schools of your trust or authority and their users", "2"),
         cases("Receive concerns about both the Headteacher and the Chair of Governors"),
         CHECK_TOKENS,
+        ADAPT_POLICY,
+        Capability(
+            "Prepare the next version of the model policy for your schools", "1", "policy_model"
+        ),
     ],
 }
 
