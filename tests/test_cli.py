@@ -151,6 +151,19 @@ def test_the_demo_school_loads_once_with_a_log_in_for_every_role(db):
     assert concerns.waiting_count(school, user["chair_of_governors"]) == 1
     assert len(concerns.receipts(user["staff"], school)) == 2
 
+    # The policy: the school's own version 2, read by some; the demo teacher read version 1
+    # and sees what changed; the trust's newer model waits to be merged; an adjustment waits.
+    from fairwatch.policy import adapt, adjustments, documents, store
+
+    report = store.outstanding(None, school)
+    assert report.number == 2 and report.acknowledged and report.outstanding
+    teacher = Person.objects.get(school=school, user=user["staff"])
+    assert [each.id for each in store.what_changed_for(teacher, school)] == ["3", "6.12"]
+    news = adapt.upstream(school)
+    assert news is not None and {each.id for each in news.changes} == {"3", "6.5"}
+    assert adjustments.waiting_count(user["headteacher"], school) == 1
+    assert documents.current(school).count() == 3
+
     for email in first["logins"].values():
         assert authenticate(username=email, password=first["password"]) is not None, email
 

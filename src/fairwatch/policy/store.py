@@ -26,7 +26,7 @@ from fairwatch.schools.permissions import Action
 
 from . import versions as rules
 from .model import shipped_model
-from .models import Acknowledgement, PolicyVersion
+from .models import Acknowledgement, ModelVersion, PolicyVersion
 from .versions import ChangeRow, Clause, ClauseDiff, Version
 
 User = AbstractBaseUser | AnonymousUser
@@ -64,8 +64,8 @@ def changes_json(changes: Sequence[ChangeRow]) -> list[list[str]]:
     return [[row.day.isoformat(), row.paragraphs, row.summary] for row in changes]
 
 
-def as_version(row: PolicyVersion) -> Version:
-    """The pure version a stored row holds."""
+def as_version(row: PolicyVersion | ModelVersion) -> Version:
+    """The pure version a stored row holds (a school's, or an organisation's model)."""
     clauses = {
         key: Clause(
             key,
@@ -80,7 +80,8 @@ def as_version(row: PolicyVersion) -> Version:
         ChangeRow(dt.date.fromisoformat(day), paragraphs, summary)
         for day, paragraphs, summary in row.changes
     )
-    return Version(row.number, row.effective_from, clauses, changes, row.duties_changed)
+    duties_changed = getattr(row, "duties_changed", True)
+    return Version(row.number, row.effective_from, clauses, changes, duties_changed)
 
 
 def _rows(school: School) -> list[PolicyVersion]:
@@ -167,7 +168,7 @@ def publish(
     with transaction.atomic():
         School.objects.select_for_update().filter(pk=school.pk).first()
         latest = _rows(school)[-1]
-        errors = _problems(latest, clauses, effective_from, changes, note)
+        errors = problems(latest, clauses, effective_from, changes, note)
         if not errors:
             row = PolicyVersion.objects.create(
                 school=school,
@@ -186,14 +187,17 @@ def publish(
                 "clauses": changed,
             }
             _record(user, school, "done", role, str(row.number), detail)
+            from .reminders import ask_on_publish  # reminders import this module
+
+            ask_on_publish(user, school, row)  # everyone at once, if it is in force today
             return row
     # Recorded after the transaction has ended, so the refusal stays on the trail.
     _record(user, school, "refused", role, "", {"why": errors})
     raise InvalidPolicy(errors)
 
 
-def _problems(
-    latest: PolicyVersion,
+def problems(
+    latest: PolicyVersion | ModelVersion,
     clauses: Mapping[str, Clause],
     effective_from: dt.date,
     changes: Sequence[ChangeRow],
@@ -322,6 +326,20 @@ class RoleCount:
 
 
 @dataclass(frozen=True)
+class GroupCount:
+    """As RoleCount, for a group of people (`Person.Kind`: staff or volunteers)."""
+
+    group: str
+    label: str
+    asked: int
+    acknowledged: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.asked - self.acknowledged
+
+
+@dataclass(frozen=True)
 class Report:
     """Who has and has not acknowledged a version, with counts by role (people without a
     role count as staff)."""
@@ -331,6 +349,8 @@ class Report:
     acknowledged: tuple[Reader, ...]
     outstanding: tuple[Reader, ...]
     by_role: tuple[RoleCount, ...]
+    # Staff and volunteers (`Person.kind`), each counted once.
+    by_group: tuple[GroupCount, ...] = ()
 
     @property
     def asked(self) -> int:
@@ -425,12 +445,22 @@ def _report(school: School, row: PolicyVersion) -> Report:
         if holders:
             done = sum(1 for reader in holders if reader.acknowledged_at is not None)
             counts.append(RoleCount(role, len(holders), done))
+    groups = []
+    for kind in STAFF_KINDS:
+        members = [
+            reader for reader, person in zip(readers, people, strict=True) if person.kind == kind
+        ]
+        if members:
+            done = sum(1 for reader in members if reader.acknowledged_at is not None)
+            label = "Staff" if kind == Person.Kind.STAFF else "Volunteers"
+            groups.append(GroupCount(kind.value, label, len(members), done))
     return Report(
         number=row.number,
         effective_from=row.effective_from,
         acknowledged=tuple(r for r in readers if r.acknowledged_at is not None),
         outstanding=tuple(r for r in readers if r.acknowledged_at is None),
         by_role=tuple(counts),
+        by_group=tuple(groups),
     )
 
 

@@ -55,10 +55,12 @@ def load_demo() -> dict[str, Any]:
             from fairwatch.concerns.demo import load_demo_cases
             from fairwatch.internet.demo import load_demo_internet
             from fairwatch.monitoring.demo import load_demo_activity
+            from fairwatch.policy.demo import load_demo_policy
 
             load_demo_activity(school)
             load_demo_internet(school)
             load_demo_cases(school)
+            load_demo_policy(school, reader=logins["staff"])
     return {
         "created": created,
         "school": school.slug,

@@ -25,6 +25,7 @@ from fairwatch.identifiers import normalise_upn
 from fairwatch.roles import Role, parse_role
 
 from .models import ContactLink, OrganisationAdmin, Person, RoleAssignment, School
+from .signals import roster_imported
 
 # Canonical column → other header spellings seen in MIS exports (SIMS, Arbor, Bromcom, …).
 # Headers are compared lower-cased with spaces, underscores, hyphens and dots treated alike.
@@ -419,6 +420,7 @@ def import_roster(
     try:
         with transaction.atomic():
             returned: set[int] = set()
+            known = _staff_ids(school)
             if pupil_rows is not None:
                 report.counts["pupils"] = _apply_pupils(school, pupil_rows)
             if staff_rows is not None:
@@ -438,6 +440,7 @@ def import_roster(
                     outcome="done",
                     detail=report.as_dict(),
                 )
+                _announce(school, actor, (_staff_ids(school) - known) | returned)
     except RosterInvalid as exc:
         record(
             user=actor,
@@ -448,6 +451,23 @@ def import_roster(
         )
         raise
     return report
+
+
+def _staff_ids(school: School) -> set[int]:
+    return set(
+        Person.objects.filter(school=school, roster=Person.Roster.STAFF).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _announce(school: School, actor, joined: set[int]) -> None:
+    """Tell other apps who joined (the policy asks them to read it), once the import commits."""
+    if joined:
+        ids = sorted(joined)
+        transaction.on_commit(
+            lambda: roster_imported.send(sender=School, school=school, actor=actor, person_ids=ids)
+        )
 
 
 def _check_contacts(school, contacts: RosterFile, rows, pupil_rows, errors) -> None:
