@@ -130,6 +130,11 @@ def demo(
     for role, email in result["logins"].items():
         table.add_row(role, email)
     out.print(table)
+    if result["emails_held"]:
+        out.print(
+            f"Loading the demo sent {result['emails_held']} emails (a concern for you, please "
+            "read the policy, ...); they were not printed. From now on emails appear here."
+        )
 
 
 @app.command()
@@ -1256,6 +1261,62 @@ def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) 
             str(r["outstanding"]),
         )
     out.print(table)
+
+
+@policy_app.command("remind")
+def policy_remind(
+    school: Annotated[
+        str | None, typer.Option("--school", help="school slug (default: every school)")
+    ] = None,
+    json_out: JsonOption = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count who is due; send and store nothing.")
+    ] = False,
+) -> None:
+    """Ask staff to read the policy and remind those who have not, on each school's own
+    schedule. Run it daily (cron or a systemd timer): it sends only what is due."""
+    _django()
+    from fairwatch.policy import reminders
+    from fairwatch.schools.models import School
+
+    targets = [_school(school)] if school is not None else list(School.objects.order_by("slug"))
+    rows = [reminders.send_due(target, dry_run=dry_run).as_dict() for target in targets]
+    if json_out:
+        _emit_json(rows)
+        return
+    table = Table("school", "version", "asked", "reminded")
+    for r in rows:
+        table.add_row(
+            r["school"], str(r["version"] or "none to read"), str(r["asked"]), str(r["reminded"])
+        )
+    out.print(table)
+    if dry_run:
+        out.print("Dry run: nothing was sent or stored.", highlight=False)
+
+
+@policy_app.command("pdf")
+def policy_pdf(
+    school: SchoolOption,
+    out_file: Annotated[Path, typer.Option("--out", help="the PDF file to write")],
+    version: Annotated[
+        int | None, typer.Option("--version", help="the version (default: the one in force)")
+    ] = None,
+) -> None:
+    """Write the school's policy as a PDF: every clause, its contacts, the documents to read
+    with it and the table of changes, with the version and date on every page."""
+    _django()
+    from fairwatch.web.policy_print import NoSuchVersion, build_pdf
+
+    target = _school(school)
+    try:
+        name, body = build_pdf(target, None if version is None else str(version))
+    except NoSuchVersion as exc:
+        raise _fail(f"--version: {exc}") from exc
+    try:
+        out_file.write_bytes(body)
+    except OSError as exc:
+        raise _fail(f"--out: cannot write {out_file}: {exc.strerror or exc}") from exc
+    out.print(f"Wrote {out_file} ({name}, {len(body):,} bytes).", highlight=False)
 
 
 def main() -> None:

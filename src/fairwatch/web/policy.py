@@ -18,11 +18,12 @@ from django.urls import path
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods
 
-from fairwatch.policy import store
+from fairwatch.policy import contacts, reminders, store
 from fairwatch.policy import versions as rules
 from fairwatch.policy.models import PolicyVersion
 from fairwatch.policy.store import InvalidPolicy
 from fairwatch.schools.models import School
+from fairwatch.schools.permissions import Action, may
 
 from .context import school_for_request
 from .forms import describe
@@ -56,6 +57,7 @@ def read(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"row": row, "person": person}
     if row is not None:
         context["version"] = store.as_version(row)
+        context["contacts"] = contacts.by_clause(contacts.for_school(school))
         if person is not None:
             covering = store.covering(person, school, row)
             last = store.last_acknowledged(person, school)
@@ -108,9 +110,13 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
         for each in store.acknowledgements(request.user, school)
         if report is None or each.number != report.number
     ]
-    by_role = []
+    by_role, by_group, waiting = [], [], []
     if report is not None:
         by_role = [(count, _percent(count.acknowledged, count.asked)) for count in report.by_role]
+        by_group = [(each, _percent(each.acknowledged, each.asked)) for each in report.by_group]
+        # Each person's deadline and reminders so far (the report was read through the gate).
+        standing = reminders.standing(school, report)
+        waiting = [(reader, standing.get(reader.person_id)) for reader in report.outstanding]
     return render(
         request,
         "web/policy/acknowledgements.html",
@@ -118,6 +124,9 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
             "report": report,
             "percent": _percent(len(report.acknowledged), report.asked) if report else 0,
             "by_role": by_role,
+            "by_group": by_group,
+            "waiting": waiting,
+            "may_schedule": may(request.user, Action.PUBLISH_POLICY, school),
             "earlier": list(reversed(earlier)),
         },
     )
