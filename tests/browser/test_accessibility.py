@@ -278,6 +278,56 @@ def identification_decisions(page: Page) -> None:
     opened("dpo@oak.example", "/internet/alerts/decisions/", "Safeguarding decisions")(page)
 
 
+def _policy_story() -> None:
+    """The school adapted clause 3 (version 2, read by nobody yet); the trust then changed
+    clause 3 too and published model version 2; the school's draft has merged it, leaving
+    clause 3 to settle."""
+    from django.utils import timezone
+
+    from fairwatch.policy import adapt, store
+    from fairwatch.policy.versions import ChangeRow
+    from fairwatch.schools.models import Organisation, OrganisationAdmin, Person, School
+
+    school = School.objects.get(slug="oak")
+    head = Person.objects.get(school=school, email="head@oak.example").user
+    admin = OrganisationAdmin.objects.get(organisation=school.organisation).user
+    store.acknowledge(
+        Person.objects.get(school=school, email="teacher@oak.example").user, school, 1
+    )
+    today = timezone.localdate()
+    rows = [ChangeRow(today, "3", "Private use at lunchtime only.")]
+    adapt.edit(head, school, "3", title="Internet use", text="Only at lunchtime, and ask first.")
+    adapt.publish(head, school, effective_from=today, changes=rows)
+    org = Organisation.objects.get(pk=school.organisation_id)
+    adapt.edit(admin, org, "3", title="Internet use", text="The model's new words on it.")
+    adapt.publish(admin, org, effective_from=today, changes=rows)
+    adapt.merge_upstream(head, school)
+
+
+def policy_page(email: str, path: str, heading: str) -> Callable[[Page], None]:
+    def open_page(page: Page) -> None:
+        _policy_story()
+        opened(email, path, heading)(page)
+
+    return open_page
+
+
+def policy_clause_errors(page: Page) -> None:
+    _policy_story()
+    signed_in_home(page, "head@oak.example")
+    page.goto("/policy/adapt/clause/4/")
+    page.get_by_label("No: it does not apply here").check()
+    page.get_by_role("button", name="Keep these changes in the draft").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def adjustment_ask_errors(page: Page) -> None:
+    signed_in_home(page, "teacher@oak.example")
+    page.goto("/policy/adjustments/ask/")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Page], None]] = {
     "login": login_empty,
     "login-wrong-password": login_wrong_password,
@@ -321,6 +371,19 @@ PAGES: dict[str, Callable[[Page], None]] = {
         "head@oak.example", "/internet/private-use/{item}/", "Private use"
     ),
     "private-use-ask-errors": private_use_ask_errors,
+    "policy-adapt": policy_page("head@oak.example", "/policy/adapt/", "Adapt"),
+    "policy-adapt-clause-errors": policy_clause_errors,
+    "policy-settle": policy_page(
+        "head@oak.example", "/policy/adapt/settle/3/", "Choose the words for clause 3"
+    ),
+    "policy-read": policy_page("teacher@oak.example", "/policy/read/", "Read the staff policy"),
+    "policy-text": policy_page("teacher@oak.example", "/policy/text/", ""),
+    "policy-acknowledgements": policy_page(
+        "head@oak.example", "/policy/acknowledgements/", "Who has read the policy"
+    ),
+    "policy-contacts": opened("head@oak.example", "/policy/contacts/", ""),
+    "policy-schedule": opened("head@oak.example", "/policy/schedule/", ""),
+    "policy-adjustment-ask-errors": adjustment_ask_errors,
 }
 
 # Known violations in the app, one entry per failing (page, viewport) case. strict=True, so a
