@@ -96,6 +96,8 @@ def auth(cast, _keep_the_test_connection) -> dict[str, str]:
 def test_no_operation_fails_or_breaks_its_schema(case, auth):
     if case.path_parameters and "slug" in case.path_parameters:
         case.path_parameters["slug"] = "oak"
+    if case.path_parameters and "org" in case.path_parameters:
+        case.path_parameters["org"] = "broad"  # the cast's trust
     token = auth["school"] if case.path == CHECK_PATH else auth["user"]
     response = case.call_and_validate(headers={"Authorization": token}, checks=CHECKS)
     if "Authorization" in response.request.headers:  # (some cases leave it out on purpose)
