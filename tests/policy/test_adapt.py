@@ -202,3 +202,15 @@ def test_publishing_a_draft_keeps_the_version_rules(cast):
         publish_school(cast)
     assert "clauses" in caught.value.errors  # nothing changed
     assert Draft.objects.filter(school=cast.school).exists()  # the draft is kept
+
+
+def test_junk_in_a_clause_id_or_the_words_is_refused_not_stored(cast):
+    with pytest.raises(InvalidDraft) as caught:
+        adapt.edit(cast.head, cast.school, "1." * 40, title="T", text="x")
+    assert "clause" in caught.value.errors
+    with pytest.raises(InvalidDraft) as caught:
+        adapt.edit(cast.head, cast.school, "3", title="T", text="bad\x00words")
+    assert "text" in caught.value.errors
+    with pytest.raises(InvalidDraft) as caught:
+        adapt.set_applies(cast.head, cast.school, "3", False, "no\x00")
+    assert "reason" in caught.value.errors

@@ -48,6 +48,7 @@ Owner = School | Organisation
 TITLE_MAX = 200
 TEXT_MAX = 20_000
 REASON_MAX = 1000
+CLAUSE_ID_MAX = 20
 
 
 class InvalidDraft(InvalidPolicy):
@@ -245,6 +246,8 @@ def _change(
     """Apply ``change(clauses) -> clauses`` to the owner's draft (started if need be) and
     record it. ``change`` raises InvalidDraft for a change the draft cannot take."""
     role = _allow(user, owner, step)
+    if len(clause_id) > CLAUSE_ID_MAX:
+        raise InvalidDraft({"clause": f"There is no clause {clause_id[:CLAUSE_ID_MAX]}…"})
     start(user, owner)
     with transaction.atomic():
         found = Draft.objects.select_for_update().get(**_draft_filter(owner))
@@ -267,6 +270,9 @@ def _change(
 
 def _words_problems(title: str, text: str) -> dict[str, str]:
     errors: dict[str, str] = {}
+    if "\x00" in title + text:
+        field = "title" if "\x00" in title else "text"
+        return {field: "Take out the invisible control character (NUL) and try again."}
     if not title.strip():
         errors["title"] = "Give the clause a title."
     elif len(title) > TITLE_MAX:
@@ -367,6 +373,8 @@ def set_applies(user: User, owner: Owner, clause_id: str, applies: bool, reason:
             return clauses
         if not reason:
             raise InvalidDraft({"reason": "Say why the clause does not apply at the school."})
+        if "\x00" in reason:
+            raise InvalidDraft({"reason": "Take out the invisible control character (NUL)."})
         if len(reason) > REASON_MAX:
             raise InvalidDraft({"reason": f"Keep the reason to {REASON_MAX} characters."})
         clauses[clause_id] = old.not_applicable(reason)
@@ -474,6 +482,7 @@ def settle(
     """Settle a conflict: keep the school's words ("ours"), take the model's ("theirs"), or
     use words written for it ("own", with ``title`` and ``text``)."""
     role = _allow(user, school, "policy.draft.settle")
+    clause_id = clause_id[:CLAUSE_ID_MAX]
     with transaction.atomic():
         found = Draft.objects.select_for_update().filter(school=school).first()
         waiting = {each.id: each for each in conflicts(found)} if found else {}
