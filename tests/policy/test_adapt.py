@@ -214,3 +214,52 @@ def test_junk_in_a_clause_id_or_the_words_is_refused_not_stored(cast):
     with pytest.raises(InvalidDraft) as caught:
         adapt.set_applies(cast.head, cast.school, "3", False, "no\x00")
     assert "reason" in caught.value.errors
+
+
+def test_keeping_the_schools_words_in_a_merge_records_the_newer_model(cast):
+    adapt.edit(cast.head, cast.school, "3", title="Internet use", text="School words.")
+    publish_school(cast)
+    model_change(cast, "3", "Model words.")
+    adapt.merge_upstream(cast.head, cast.school)
+    adapt.settle(cast.head, cast.school, "3", "ours")
+    found = adapt.draft(cast.head, cast.school)
+    assert not adapt.changes(found, cast.school) and adapt.moved_base(found)
+    assert adapt.rebase(cast.head, cast.school) == 2
+    assert store.rows(cast.school)[-1].model_number == 2
+    assert adapt.upstream(cast.school) is None and adapt.draft(cast.head, cast.school) is None
+
+
+def test_a_version_published_without_a_draft_keeps_its_model_version(cast):
+    adapt.edit(cast.head, cast.school, "3", title="Internet use", text="School words.")
+    publish_school(cast)
+    model_change(cast, "4", "Model email words.")
+    adapt.merge_upstream(cast.head, cast.school)
+    assert publish_school(cast).model_number == 2
+    clauses = dict(store.versions(cast.school)[-1].clauses)
+    clauses["5"] = dataclasses.replace(clauses["5"], text="Straight from the API.")
+    made = store.publish(cast.head, cast.school, clauses, timezone.localdate(), row(), True)
+    assert made.model_number == 2
+
+
+def test_each_headteacher_gets_their_own_email_of_a_new_model(
+    cast, django_capture_on_commit_callbacks
+):
+    from tests.cast import add_person
+
+    add_person(
+        cast.other_school, "staff", "E1", "Ed", "Elm", roles=("headteacher",), email="h@elm.example"
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        model_change(cast, "4", "Model email words.")
+    assert sorted(message.to for message in mail.outbox) == [
+        ["h@elm.example"],
+        ["head@oak.example"],
+    ]
+
+
+def test_looking_at_a_clause_starts_no_draft(client, cast):
+    client.force_login(cast.head)
+    assert client.get("/policy/adapt/clause/3/").status_code == 200
+    assert client.get("/policy/adapt/clause/99.99/").status_code == 404
+    assert adapt.draft(cast.head, cast.school) is None

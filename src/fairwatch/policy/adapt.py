@@ -190,6 +190,11 @@ def start(user: User, owner: Owner) -> Draft:
         return made
 
 
+def latest_clauses(owner: Owner) -> dict[str, Clause]:
+    """The clauses of the owner's latest version (what a draft would start from)."""
+    return dict(as_version(_latest(owner)).clauses)
+
+
 def _lock(owner: Owner) -> None:
     type(owner).objects.select_for_update().filter(pk=owner.pk).first()
 
@@ -527,6 +532,42 @@ def settle(
 # --- publishing a draft ----------------------------------------------------------------------
 
 
+def moved_base(found: Draft) -> bool:
+    """Whether a school's draft has brought in a newer model version than its latest
+    version is based on."""
+    latest = store.rows(found.school)[-1] if found.school else None
+    return bool(latest and found.model_number and found.model_number > latest.model_number)
+
+
+def rebase(user: User, school: School) -> int:
+    """A merge where the school kept all its own words changes no clause, so there is
+    nothing to publish; record that the latest version is now based on the newer model
+    version, and throw the draft away. Returns that model version's number.
+
+    Raises InvalidDraft when the draft changes words (publish it instead) or moves nothing.
+    """
+    role = _allow(user, school, "policy.draft.rebase")
+    with transaction.atomic():
+        found = Draft.objects.select_for_update().filter(school=school).first()
+        latest = store.rows(school)[-1]
+        if found is None or not moved_base(found) or found.conflicts:
+            raise InvalidDraft({"draft": "There is no newer model version to record."})
+        if rules.diff(as_version(latest), clauses_of(found)):
+            raise InvalidDraft({"draft": "The draft changes the words: publish it instead."})
+        number = found.model_number
+        assert number is not None
+        # The words are unchanged; only the note of which model they answer to moves on.
+        latest.model_number = number
+        latest.save(update_fields=["model_number"])
+        found.delete()
+        detail = {"version": latest.number, "model": number}
+        _record(user, school, "policy.draft.rebase", "done", role, detail)
+    return number
+
+
+# --- publishing a draft ----------------------------------------------------------------------
+
+
 def publish(
     user: User,
     owner: Owner,
@@ -631,13 +672,14 @@ def _tell_schools(organisation: Organisation, row: ModelVersion) -> None:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    link_mail(
-        sorted(set(heads)),
-        f"version {row.number} of {organisation.name}'s model policy",
-        [
-            f"{organisation.name} has published version {row.number} of its model staff policy "
-            f"on email, internet and social media use.",
-            "See what changed, and bring it into your school's own policy.",
-        ],
-        settings.SITE_URL + reverse("policy_upstream"),
-    )
+    for address in sorted(set(heads)):  # one each: no Headteacher sees the others' addresses
+        link_mail(
+            [address],
+            f"version {row.number} of {organisation.name}'s model policy",
+            [
+                f"{organisation.name} has published version {row.number} of its model staff "
+                "policy on email, internet and social media use.",
+                "See what changed, and bring it into your school's own policy.",
+            ],
+            settings.SITE_URL + reverse("policy_upstream"),
+        )

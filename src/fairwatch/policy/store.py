@@ -179,6 +179,8 @@ def publish(
                 duties_changed=duties_changed,
                 published_by=user,
                 note=note.strip(),
+                # Still based on the same model version, unless a merge moves it on.
+                model_number=latest.model_number,
             )
             changed = [change.id for change in rules.diff(as_version(latest), clauses)]
             detail = {

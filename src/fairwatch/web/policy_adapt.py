@@ -130,6 +130,14 @@ def overview(request: HttpRequest, name: str) -> HttpResponse:
             adapt.start(request.user, scope.owner)
             messages.success(request, "Your draft has started from the version in force.")
             return redirect(scope.url())
+        if step == "rebase":
+            number = adapt.rebase(request.user, scope.school)
+            messages.success(
+                request,
+                f"Your policy's words stay as they are; it is now based on version {number} "
+                "of the model.",
+            )
+            return redirect(scope.url())
         if step == "discard":
             adapt.discard(request.user, scope.owner)
             messages.success(
@@ -198,6 +206,7 @@ def _render_overview(
             changes=changes,
             conflicts=waiting,
             removed=[each for each in changes if each.new is None],
+            rebase=not scope.is_model and not changes and adapt.moved_base(found),
         )
         if form is None:
             paragraphs = ", ".join(each.id for each in changes)
@@ -264,8 +273,9 @@ def clause(request: HttpRequest, name: str, clause_id: str) -> HttpResponse:
     scope = _scope(request, name)
     if scope is None:
         return _no_school(request)
-    found = adapt.draft(request.user, scope.owner) or adapt.start(request.user, scope.owner)
-    clauses = adapt.clauses_of(found)
+    # Looking does not start a draft: the first change does (in the service).
+    found = adapt.draft(request.user, scope.owner)
+    clauses = adapt.clauses_of(found) if found else adapt.latest_clauses(scope.owner)
     if clause_id not in clauses:
         raise Http404(f"There is no clause {clause_id} in the draft.")
     current = clauses[clause_id]
