@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.cast import build_cast
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page
 
 # Playwright's sync API runs an asyncio event loop in the test thread (inside a greenlet) from
 # the moment the session-scoped `playwright` fixture starts until the end of the session. Django
@@ -81,3 +85,30 @@ def cast(transactional_db, tmp_path):
 def results_dir() -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     return RESULTS_DIR
+
+
+@pytest.fixture
+def person_page(browser, live_server, context):
+    """A signed-in page in a new browser context, one per person: nobody shares cookies.
+
+    Depends on `context` so that the contexts made here are closed before the audit trail is
+    emptied and the database flushed."""
+    from tests.browser.test_journeys import signed_in_home
+
+    made: list[BrowserContext] = []
+
+    def open_as(email: str, viewport: dict | None = None) -> Page:
+        own = browser.new_context(
+            base_url=live_server.url,
+            locale="en-GB",
+            viewport=viewport or {"width": 1280, "height": 900},
+        )
+        own.set_default_timeout(10_000)
+        made.append(own)
+        page = own.new_page()
+        signed_in_home(page, email)
+        return page
+
+    yield open_as
+    for own in made:
+        own.close()

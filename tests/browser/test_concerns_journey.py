@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.test_journeys import PHONE, signed_in_home
+from tests.browser.test_journeys import PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,31 +38,6 @@ OUTCOME_REASON = "The post is down; written advice on the photo policy was given
 NOWHERE = "ZZ9PLURA"  # a reference no case has
 
 OpenPage = Callable[..., Page]
-
-
-@pytest.fixture
-def person_page(browser: Browser, live_server, context: BrowserContext) -> OpenPage:
-    """A signed-in page in a new browser context, one per person: nobody shares cookies.
-
-    Depends on `context` so that the contexts made here are closed before the audit trail is
-    emptied and the database flushed."""
-    made: list[BrowserContext] = []
-
-    def open_as(email: str, viewport: dict | None = None) -> Page:
-        own = browser.new_context(
-            base_url=live_server.url,
-            locale="en-GB",
-            viewport=viewport or {"width": 1280, "height": 900},
-        )
-        own.set_default_timeout(10_000)
-        made.append(own)
-        page = own.new_page()
-        signed_in_home(page, email)
-        return page
-
-    yield open_as
-    for own in made:
-        own.close()
 
 
 def fits_the_screen(page: Page) -> bool:

@@ -9,11 +9,11 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from fairwatch.policy import store
 from fairwatch.schools.models import Person
-from tests.browser.test_journeys import PHONE, signed_in_home
+from tests.browser.test_journeys import PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,35 +23,11 @@ pytestmark = [
 NEW_WORDS = "Ask the Headteacher before any private use of school devices, even at lunchtime."
 
 
-@pytest.fixture
-def open_as(browser: Browser, live_server, context: BrowserContext):
-    """A signed-in page in its own browser context, one per person.
-
-    Depends on `context` so that these contexts close before the database is flushed."""
-    made: list[BrowserContext] = []
-
-    def opened(email: str, viewport: dict | None = None) -> Page:
-        own = browser.new_context(
-            base_url=live_server.url,
-            locale="en-GB",
-            viewport=viewport or {"width": 1280, "height": 900},
-        )
-        own.set_default_timeout(10_000)
-        made.append(own)
-        page = own.new_page()
-        signed_in_home(page, email)
-        return page
-
-    yield opened
-    for own in made:
-        own.close()
-
-
 def acknowledged_count(page: Page) -> str:
     return page.get_by_role("listitem").filter(has_text=re.compile(r"^Acknowledged:")).inner_text()
 
 
-def test_the_head_publishes_a_version_and_a_teacher_reads_what_changed(cast, open_as):
+def test_the_head_publishes_a_version_and_a_teacher_reads_what_changed(cast, person_page):
     # The teacher read version 1 when they joined.
     teacher_person = Person.objects.get(school=cast.school, user=cast.teacher)
     store.acknowledge(cast.teacher, cast.school, 1)
@@ -59,7 +35,7 @@ def test_the_head_publishes_a_version_and_a_teacher_reads_what_changed(cast, ope
         store.outstanding(None, cast.school).outstanding
     )
 
-    head = open_as("head@oak.example")
+    head = person_page("head@oak.example")
     head.get_by_role("link", name="Adapt the school's policy and publish a new version").click()
     head.get_by_role("button", name="Start a draft").click()
     head.get_by_role("link", name=re.compile(r"^Change clause 3$")).click()
@@ -80,7 +56,7 @@ def test_the_head_publishes_a_version_and_a_teacher_reads_what_changed(cast, ope
     ).to_be_visible()
     assert acknowledged_count(head).startswith("Acknowledged: 0")
 
-    teacher = open_as("teacher@oak.example", PHONE)
+    teacher = person_page("teacher@oak.example", PHONE)
     teacher.get_by_role("link", name="Acknowledge the policy version in force").click()
     expect(
         teacher.get_by_role("heading", name="What changed since you last read it")

@@ -37,7 +37,6 @@ from fairwatch.schools.permissions import Action
 
 from . import store
 from . import versions as rules
-from .model import shipped_model
 from .models import Draft, ModelVersion, PolicyVersion
 from .store import InvalidPolicy, as_version, changes_json, clauses_json
 from .versions import ChangeRow, Clause, ClauseDiff, Conflict, Merge, Version
@@ -122,23 +121,7 @@ def _record(
 def model_rows(organisation: Organisation) -> list[ModelVersion]:
     """The organisation's model versions, oldest first; version 1, the model Fairwatch
     ships, is stored the first time it is asked."""
-    found = list(ModelVersion.objects.filter(organisation=organisation).order_by("number"))
-    if found:
-        return found
-    model = shipped_model()
-    with transaction.atomic():
-        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-        ModelVersion.objects.get_or_create(
-            organisation=organisation,
-            number=1,
-            defaults={
-                "effective_from": model.effective_from,
-                "clauses": clauses_json(model.clauses),
-                "changes": changes_json(model.changes),
-                "note": "The model policy Fairwatch ships.",
-            },
-        )
-    return list(ModelVersion.objects.filter(organisation=organisation).order_by("number"))
+    return store.with_first(ModelVersion, "organisation", organisation)
 
 
 def model_versions(organisation: Organisation) -> list[Version]:

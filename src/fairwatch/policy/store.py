@@ -87,24 +87,33 @@ def as_version(row: PolicyVersion | ModelVersion) -> Version:
 def _rows(school: School) -> list[PolicyVersion]:
     """The school's stored versions, oldest first; the shipped model is loaded as version 1
     the first time a school is asked."""
-    found = list(PolicyVersion.objects.filter(school=school).order_by("number"))
+    return with_first(PolicyVersion, "school", school, duties_changed=True)
+
+
+def with_first(
+    kind: type[PolicyVersion] | type[ModelVersion], owned_by: str, owner: Any, **defaults: Any
+) -> list[Any]:
+    """The owner's versions (a school's, or an organisation's model), oldest first, storing
+    the model Fairwatch ships as version 1 the first time they are asked (once, under a lock
+    on the owner, however many ask at the same moment)."""
+    found = list(kind.objects.filter(**{owned_by: owner}).order_by("number"))
     if found:
         return found
     model = shipped_model()
     with transaction.atomic():
-        School.objects.select_for_update().filter(pk=school.pk).first()
-        PolicyVersion.objects.get_or_create(
-            school=school,
+        type(owner).objects.select_for_update().filter(pk=owner.pk).first()
+        kind.objects.get_or_create(
+            **{owned_by: owner},
             number=1,
             defaults={
                 "effective_from": model.effective_from,
                 "clauses": clauses_json(model.clauses),
                 "changes": changes_json(model.changes),
-                "duties_changed": True,
                 "note": "The model policy Fairwatch ships.",
+                **defaults,
             },
         )
-    return list(PolicyVersion.objects.filter(school=school).order_by("number"))
+    return list(kind.objects.filter(**{owned_by: owner}).order_by("number"))
 
 
 def versions(school: School) -> list[Version]:
