@@ -677,3 +677,18 @@ def test_a_refused_look_emails_the_dpo_too(cast, mailoutbox, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(exercises.NotAllowed):
         exercises.refuse(cast.it, cast.school, "not named", timezone.now(), exercise=ex)
     assert len(mailoutbox) == 1 and "breach" in mailoutbox[0].subject
+
+
+def test_a_time_with_an_offset_postgresql_refuses_is_kept_in_utc_and_an_ancient_one_refused(
+    cast,
+):
+    from fairwatch.monitoring import breaches as service
+
+    odd = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=21, minutes=53)))
+    made = service.report(cast.dpo, cast.school, what="A list went astray.", found_at=odd)
+    made.refresh_from_db()
+    assert made.found_at == odd
+    ancient = dt.datetime(137, 6, 6, 9, 36, tzinfo=dt.timezone(dt.timedelta(hours=21)))
+    with pytest.raises(service.InvalidBreach) as caught:
+        service.report(cast.dpo, cast.school, what="Long ago.", found_at=ancient)
+    assert "too long ago" in caught.value.errors["found_at"]

@@ -672,6 +672,8 @@ def record_hr(
     else:
         if timezone.is_naive(consulted_at):
             consulted_at = timezone.make_aware(consulted_at)
+        if consulted_at.year > 1990:  # (earlier ones are refused below, as before the case)
+            consulted_at = consulted_at.astimezone(dt.UTC)  # PostgreSQL: offsets to ±15:59
         if consulted_at > now + dt.timedelta(minutes=2):
             errors["consulted_at"] = "The consultation cannot be in the future."
     try:

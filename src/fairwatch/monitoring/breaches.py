@@ -87,9 +87,16 @@ def _person(user: User, school: School) -> Person | None:
 # --- checking input -----------------------------------------------------------------------
 
 
+EARLIEST_YEAR = 1990
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
-    """A time without a zone is read as the school's local time (UK)."""
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    """A time without a zone is read as the school's local time (UK); any time is kept in
+    UTC (PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows)."""
+    value = timezone.make_aware(value) if timezone.is_naive(value) else value
+    if value.year <= EARLIEST_YEAR:  # refused by _not_future; converting could overflow
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def when(value: dt.datetime) -> str:
@@ -101,6 +108,8 @@ def when(value: dt.datetime) -> str:
 def _not_future(value: dt.datetime, now: dt.datetime, field: str, what: str) -> dict[str, str]:
     if value > now + CLOCK_SLACK:
         return {field: f"{what} cannot be in the future. It is now {when(now)}."}
+    if value.year <= EARLIEST_YEAR:
+        return {field: f"{what} is too long ago: give a time after {EARLIEST_YEAR}."}
     return {}
 
 
