@@ -148,6 +148,8 @@ def test_the_headteacher_adapts_and_publishes_by_token(client, cast):
         ("PUT", "draft/clauses/3", {"title": "T", "text": "x", "applies": False}, "reason"),
         ("PUT", "draft/clauses/3", {"title": "T", "text": "x", "reason": "Why"}, "reason"),
         ("PUT", "draft/clauses/3", {"title": "T", "text": "a\u0000b"}, "text"),
+        ("PUT", "draft/clauses/3", {"title": "T\ud800", "text": "x"}, "title"),
+        ("POST", "draft/publish", publish_body(summary="Done\udfff"), "summary"),
         ("PUT", "draft/clauses/99", {"title": "T", "text": "x"}, "clause"),
         ("PUT", "draft/clauses/six", {"title": "T", "text": "x"}, "clause"),
         ("POST", "draft/clauses", {"clause": "six", "title": "T", "text": "x"}, "clause"),

@@ -152,3 +152,26 @@ def test_an_unknown_school_is_not_there(client, cast):
         ).status_code
         == 404
     )
+
+
+def test_broken_characters_are_422_by_field_not_500(client, cast):
+    # JSON can carry half a character (a lone surrogate); UTF-8 and the database cannot.
+    asked = post(client, cast.teacher, BASE, {"kind": "format", "detail": "a\ud800b"})
+    assert asked.status_code == 422 and "not text" in asked.json()["errors"]["detail"]
+    assert not Adjustment.objects.exists()
+    made = adjustments.ask(cast.teacher, cast.school, "format", PRIVATE)
+    answered = post(
+        client, cast.head, f"{BASE}/{made.pk}/answer", {"agreed": True, "answer": "Yes\udfff"}
+    )
+    assert answered.status_code == 422 and "not text" in answered.json()["errors"]["answer"]
+    made.refresh_from_db()
+    assert made.status == Adjustment.Status.ASKED
+
+
+@pytest.mark.parametrize("who", ["head", "teacher"])
+def test_a_huge_id_writes_no_overlong_audit_entry(client, cast, who):
+    huge = 10**80
+    got = post(client, getattr(cast, who), f"{BASE}/{huge}/answer", {"agreed": True, "answer": "Y"})
+    assert got.status_code in (403, 404, 422)
+    assert AuditEntry.objects.exists() or who == "head"
+    assert all(len(entry.object_id) <= 64 for entry in AuditEntry.objects.all())

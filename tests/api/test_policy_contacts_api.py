@@ -61,8 +61,8 @@ def test_everyone_at_the_school_reads_the_contacts(client, cast):
     got = send(client, cast.teacher, "GET", f"{BASE}/contacts")
     assert got.status_code == 200
     first = got.json()[0]
-    assert first["name"] == "Online Safety Helpline" and first["clauses"] == ["3"]
-    assert [c["clauses"] for c in got.json()] == [["3"], ["7.3", "8"], ["8"]]
+    assert first["name"] == "Online Safety Helpline" and first["clauses"] == ["3.4"]
+    assert [c["clauses"] for c in got.json()] == [["3.4"], ["7.3", "8"], ["8"]]
     people = send(client, cast.teacher, "GET", f"{BASE}/school-people").json()
     assert {"role": "Headteacher", "name": "Alice Hartley", "clauses": ["7.5"]} in people
     assert send(client, cast.outsider, "GET", f"{BASE}/contacts").status_code == 404
@@ -152,7 +152,8 @@ def test_documents_links_files_and_versions(client, cast):
     assert got["Content-Disposition"].startswith("attachment")
     assert got["X-Content-Type-Options"] == "nosniff"
 
-    RelatedDocument.objects.update(added_at=now - dt.timedelta(hours=2))
+    # Both in place before today, when version 2 takes effect and version 1 stops.
+    RelatedDocument.objects.update(added_at=now - dt.timedelta(days=2))
     v2 = publish_version_2(cast)
     PolicyVersion.objects.filter(pk=v2.pk).update(published_at=now - dt.timedelta(hours=1))
     replaced = send(
@@ -204,3 +205,36 @@ def test_a_link_has_no_file(client, cast):
 
 def _file(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_broken_characters_in_contacts_and_documents_are_422_by_field(client, cast):
+    # A lone surrogate (half a character) cannot be stored: named by field, never a 500.
+    got = send(
+        client,
+        cast.head,
+        "POST",
+        f"{BASE}/contacts",
+        {"name": "A\ud800b", "phone": "0123 456", "note": "\udc00", "clauses": ["3\ud800"]},
+    )
+    assert got.status_code == 422
+    errors = got.json()["errors"]
+    assert "not text" in errors["name"] and "not text" in errors["note"]
+    assert "not text" in errors["clauses"]
+    helpline = contacts.for_school(cast.school)[0]
+    changed = send(client, cast.head, "PUT", f"{BASE}/contacts/{helpline.pk}", {"name": "H\ud800"})
+    assert changed.status_code == 422 and "name" in changed.json()["errors"]
+    link = {"kind": "other", "title": "T\ud800", "url": "https://example.org/\ud800"}
+    added = send(client, cast.head, "POST", f"{BASE}/documents", link)
+    assert added.status_code == 422
+    assert set(added.json()["errors"]) == {"title", "url"}
+    doc = documents.add_link(cast.head, cast.school, "other", "T", "https://example.org/")
+    replaced = send(
+        client,
+        cast.head,
+        "POST",
+        f"{BASE}/documents/{doc.pk}/replace",
+        {"url": "https://example.org/new", "title": "\ud800"},
+    )
+    assert replaced.status_code == 422 and "title" in replaced.json()["errors"]
+    assert Contact.objects.get(pk=helpline.pk).name == "Online Safety Helpline"
+    assert RelatedDocument.objects.filter(school=cast.school).count() == 1

@@ -284,3 +284,24 @@ def test_others_may_not_answer(cast, who):
     assert entries("policy.adjustments", "refused").filter(object_id=str(made.pk)).exists()
     made.refresh_from_db()
     assert made.status == Adjustment.Status.ASKED
+
+
+def test_broken_characters_are_named_not_dropped_into_the_database(cast):
+    with pytest.raises(InvalidAdjustment) as caught:
+        adjustments.ask(cast.teacher, cast.school, "format", "Large\ud800 print")
+    assert "not text" in caught.value.errors["detail"]
+    made = adjustments.ask(cast.teacher, cast.school, "format", PRIVATE)
+    with pytest.raises(InvalidAdjustment) as caught:
+        adjustments.answer(cast.head, cast.school, made.pk, True, "Yes\udc80")
+    assert "not text" in caught.value.errors["answer"]
+    assert Adjustment.objects.get(pk=made.pk).status == Adjustment.Status.ASKED
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**70, -(10**70)])
+def test_an_id_past_the_databases_range_is_not_there_and_not_recorded_long(cast, huge):
+    with pytest.raises(Adjustment.DoesNotExist):
+        adjustments.answer(cast.head, cast.school, huge, True, "Yes.")
+    with pytest.raises(gate.Refused):
+        adjustments.answer(cast.teacher, cast.school, huge, True, "Yes.")
+    assert AuditEntry.objects.exists()
+    assert all(len(entry.object_id) <= 64 for entry in AuditEntry.objects.all())

@@ -61,7 +61,7 @@ def entries(action: str) -> list[AuditEntry]:
 def test_a_school_starts_with_the_model_policys_contacts(cast):
     found = contacts.for_school(cast.school)
     assert [c.name for c in found] == [default[1] for default in contacts.DEFAULTS]
-    assert found[0].phone == "0344 381 4772" and contacts.clause_ids(found[0]) == ["3"]
+    assert found[0].phone == "0344 381 4772" and contacts.clause_ids(found[0]) == ["3.4"]
     by_clause = contacts.by_clause(found)
     assert [c.kind for c in by_clause["8"]] == [HR, "ceop"]
     assert [c.kind for c in by_clause["7.3"]] == [HR]
@@ -278,7 +278,7 @@ def test_a_document_replaced_after_version_2_stays_with_version_2(cast):
     old = documents.add_file(
         cast.head, cast.school, "online_safety", "Online safety policy", upload("os.pdf", PDF)
     )
-    RelatedDocument.objects.filter(pk=old.pk).update(added_at=now - dt.timedelta(hours=2))
+    RelatedDocument.objects.filter(pk=old.pk).update(added_at=now - dt.timedelta(days=2))
     v2 = publish_version_2(cast)
     PolicyVersion.objects.filter(pk=v2.pk).update(published_at=now - dt.timedelta(hours=1))
     v2.refresh_from_db()
@@ -287,8 +287,18 @@ def test_a_document_replaced_after_version_2_stays_with_version_2(cast):
         cast.head, cast.school, old.pk, url="https://oak.example/online-safety-2026"
     )
     assert new.title == "Online safety policy" and new.kind == "online_safety"
-    assert [d.pk for d in documents.with_version(v2, latest=False)] == [old.pk]
-    assert [d.pk for d in documents.with_version(v2, latest=True)] == [new.pk]
+    # Version 2 is in force: it goes with the documents current now.
+    assert [d.pk for d in documents.with_version(v2)] == [new.pk]
+    # Once a later version takes effect, version 2 keeps those of that moment.
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    PolicyVersion.objects.create(
+        school=cast.school, number=3, effective_from=tomorrow, clauses=v2.clauses
+    )
+    assert [d.pk for d in documents.with_version(v2)] == [new.pk]
+    after = tomorrow + dt.timedelta(days=1)
+    assert [d.pk for d in documents.with_version(v2, today=after)] == [new.pk]
+    v1 = PolicyVersion.objects.get(school=cast.school, number=1)
+    assert [d.pk for d in documents.with_version(v1, today=after)] == [old.pk]
     assert [d.pk for d in documents.earlier(cast.school)] == [old.pk]
     # The old file is still there to read, for version 2.
     assert bytes(documents.download(cast.teacher, cast.school, old.pk).content) == PDF
@@ -323,3 +333,33 @@ def test_a_school_that_removed_every_contact_does_not_get_the_defaults_back(cast
         contacts.remove(cast.head, cast.school, contact.pk)
     assert contacts.for_school(cast.school) == []
     assert len(contacts.reset(cast.head, cast.school)) == len(contacts.DEFAULTS)
+
+
+def test_a_version_in_force_lists_documents_added_after_it_was_published(cast):
+    later = timezone.localdate() + dt.timedelta(days=20)
+    v1 = store.rows(cast.school)[0]
+    clauses = dict(store.versions(cast.school)[-1].clauses)
+    clauses["3.1"] = dataclasses.replace(clauses["3.1"], text="Ask first.")
+    store.publish(cast.head, cast.school, clauses, later, [ChangeRow(later, "3.1", "New")], True)
+    doc = documents.add_link(cast.head, cast.school, "other", "New", "https://oak.example/n")
+    # Version 1 is still in force until version 2 takes effect: it has today's documents.
+    assert [d.pk for d in documents.with_version(v1)] == [doc.pk]
+    # After version 2 takes effect, version 1 keeps what was current then, not what came after.
+    gone = later + dt.timedelta(days=1)
+    assert [d.pk for d in documents.with_version(v1, today=gone)] == [doc.pk]
+    after = timezone.make_aware(dt.datetime.combine(gone, dt.time(9)))
+    RelatedDocument.objects.filter(pk=doc.pk).update(added_at=after)
+    assert list(documents.with_version(v1, today=gone)) == []
+
+
+def test_broken_characters_are_named_not_stored(cast):
+    with pytest.raises(InvalidContact) as caught:
+        contacts.add(cast.head, cast.school, name="Oak\ud800", phone="0123 456", note="\x00")
+    assert "not text" in caught.value.errors["name"] and "NUL" in caught.value.errors["note"]
+    with pytest.raises(InvalidDocument) as caught:
+        documents.add_link(cast.head, cast.school, "other", "T\udfff", "https://oak.example/")
+    assert "not text" in caught.value.errors["title"]
+    with pytest.raises(InvalidDocument) as caught:
+        documents.add_file(cast.head, cast.school, "other", "\ud800", upload("a.pdf", PDF))
+    assert "not text" in caught.value.errors["title"]
+    assert not RelatedDocument.objects.exists()

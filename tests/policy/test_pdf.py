@@ -165,3 +165,22 @@ def test_the_command_names_an_unknown_school_or_version(cast, tmp_path):
     assert "--version" in missing.output and "no version “7”" in missing.output
     assert "Its versions are: 1." in missing.output
     assert not target.exists()
+
+
+def test_half_a_character_in_a_clause_does_not_break_the_pdf():
+    # A lone surrogate cannot be written as UTF-8; it is printed as a question mark.
+    broken = version(Clause("3", "Internet\ud800 use", "Staff use\udfff the internet."))
+    body = pdf.render(broken, "Oak Primary", {"3": [HELPLINE]})
+    [only] = pages(body)
+    assert "Staff use? the internet." in flat(only)
+
+
+def test_the_schools_people_are_printed_beside_their_clauses():
+    person = SimpleNamespace(name="Alice Hartley", role="Headteacher")
+    body = pdf.render(
+        version(Clause("7.5", "Raising concerns", "Tell the Headteacher.")),
+        "Oak Primary",
+        people={"7.5": [person]},
+    )
+    [only] = pages(body)
+    assert "Alice Hartley" in only and "Headteacher" in flat(only)

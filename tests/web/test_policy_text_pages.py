@@ -81,7 +81,7 @@ def text_of(fragment: str) -> str:
 def test_contacts_sit_in_a_box_after_the_clauses_that_name_them(client, cast):
     client.force_login(cast.teacher)
     page = client.get("/policy/text/").content.decode()
-    three = section(page, "clause-3")
+    three = section(page, "clause-3-4")  # "the Online Safety Helpline" is in 3.4's words
     assert 'class="clause-contacts"' in three
     assert "Online Safety Helpline" in three
     assert 'href="tel:03443814772"' in three
@@ -89,6 +89,7 @@ def test_contacts_sit_in_a_box_after_the_clauses_that_name_them(client, cast):
     hr = section(page, "clause-7-3")
     assert "EducationHR" in hr and 'href="tel:01603307760"' in hr
     assert "Online Safety Helpline" not in hr
+    assert "clause-contacts" not in section(page, "clause-3")
     assert "clause-contacts" not in section(page, "clause-6-5")
     ceop = section(page, "clause-8")
     assert 'href="https://www.ceop.police.uk/"' in ceop
@@ -238,6 +239,90 @@ def test_the_read_page_shows_contacts_with_the_clauses(client, cast):
     client.force_login(cast.teacher)
     page = client.get("/policy/read/").content.decode()
     assert "I have read version 1" in text_of(page)
-    three = section(page, "clause-3")
-    assert "Online Safety Helpline" in three and 'href="tel:03443814772"' in three
-    assert '<h3 id="clause-3-title"' in three  # under the page's "The policy to read" h2
+    assert '<h3 id="clause-3-title"' in section(page, "clause-3")
+    three = section(page, "clause-3-4")
+    assert (
+        "Online Safety Helpline" in three and 'href="tel:03443814772"' in three
+    )  # under the page's "The policy to read" h2
+
+
+def test_odd_digits_and_huge_numbers_are_a_404_not_a_500(client, cast):
+    # "²".isdigit() is true but int() refuses it; 5000 digits pass Python's int limit.
+    client.force_login(cast.teacher)
+    for asked in ("²", "١", "1" * 5000, "1234567"):
+        for url in ("/policy/text/", "/policy/text/print/", "/policy/text/pdf/"):
+            response = client.get(url, {"version": asked})
+            assert response.status_code == 404, (url, asked[:10])
+            assert "There is no version" in text(response)
+        assert client.get("/policy/text/print.css", {"version": asked}).status_code == 404
+    assert client.get("/policy/text/", {"version": " 1 "}).status_code == 200
+
+
+def add_document(cast, title: str, added: dt.datetime, withdrawn: dt.datetime | None = None):
+    return RelatedDocument.objects.create(
+        school=cast.school,
+        kind=RelatedDocument.Kind.OTHER,
+        title=title,
+        url="https://oak.example/" + title.replace(" ", "-"),
+        added_at=added,
+        withdrawn_at=withdrawn,
+    )
+
+
+def test_the_version_in_force_keeps_its_documents_when_a_later_one_is_published(client, cast):
+    # Added after version 1 was published, and still current.
+    assert store.rows(cast.school)[0].published_at < timezone.now()
+    add_document(cast, "Oak code added this week", timezone.now())
+    later = timezone.localdate() + dt.timedelta(days=30)
+    publish_v2(cast, later)  # published now, in force only in 30 days
+    client.force_login(cast.teacher)
+    in_force = text(client.get("/policy/text/?version=1"))
+    assert "Version 1, in force from" in in_force
+    assert "Oak code added this week" in in_force
+    assert "Oak code added this week" in text(client.get("/policy/text/?version=2"))
+
+
+def test_a_version_no_longer_in_force_lists_the_documents_of_its_time(client, cast):
+    now = timezone.now()
+    start_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    replaced_at = start_of_today + dt.timedelta(minutes=1)
+    add_document(cast, "Old code", now - dt.timedelta(days=10), replaced_at)
+    add_document(cast, "New code", replaced_at)
+    publish_v2(cast)  # in force from today: version 1 stopped at the start of today
+    client.force_login(cast.teacher)
+    one = text(client.get("/policy/text/?version=1"))
+    assert "Old code" in one and "New code" not in one
+    two = text(client.get("/policy/text/?version=2"))
+    assert "New code" in two and "Old code" not in two
+
+
+def test_the_schools_people_sit_beside_clauses_7_5_and_7_6(client, cast):
+    client.force_login(cast.teacher)
+    for url in ("/policy/text/", "/policy/read/"):
+        page = client.get(url).content.decode()
+        five = text_of(section(page, "clause-7-5"))
+        assert "Alice Hartley" in five and "Headteacher" in five, url
+        assert "Charles Bell" in five and "Chair of Governors" in five, url
+        assert "Debbie Singh" not in five, url
+        six = text_of(section(page, "clause-7-6"))
+        assert "Debbie Singh" in six and "Designated safeguarding lead" in six, url
+        assert "Alice Hartley" not in six, url
+        helpline = section(page, "clause-3-4")
+        assert "Online Safety Helpline" in helpline and 'href="tel:03443814772"' in helpline
+    body = client.get("/policy/text/pdf/").content
+    words = re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    )
+    assert "Alice Hartley" in words and "Debbie Singh" in words and "Charles Bell" in words
+
+
+def test_the_trusts_administrator_sees_no_names_beside_the_clauses(client, cast):
+    client.force_login(cast.org_admin)
+    response = client.get("/policy/text/")
+    assert response.status_code == 200
+    words = text(response)
+    assert "Online Safety Helpline" in words
+    assert "Alice Hartley" not in words and "Debbie Singh" not in words
+    body = client.get("/policy/text/pdf/").content
+    pdf_words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert "Alice Hartley" not in pdf_words and "Debbie Singh" not in pdf_words

@@ -24,6 +24,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from fairwatch.catalogue import is_clause_id
+from fairwatch.errors import unstorable_fields
 from fairwatch.policy import adapt
 from fairwatch.policy.models import Draft, ModelVersion, PolicyVersion
 from fairwatch.policy.store import NOTE_MAX, InvalidPolicy, as_version
@@ -178,21 +179,6 @@ def _refuse(errors: dict[str, str]) -> Status:
     return Status(422, InvalidOut(detail=" ".join(errors.values()), errors=errors))
 
 
-def _unstorable(**fields: str) -> dict[str, str]:
-    """The fields holding characters the database cannot keep (NUL, broken surrogates), so
-    they are named instead of failing when stored."""
-    errors: dict[str, str] = {}
-    for name, value in fields.items():
-        if "\x00" in value:
-            errors[name] = "Take out the NUL characters (\\0): the policy cannot keep them."
-            continue
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            errors[name] = "Take out the characters that are not text: they cannot be kept."
-    return errors
-
-
 def _clause_id_problem(clause_id: str) -> dict[str, str]:
     """A clause number in a path that cannot name a clause: refused before it reaches the
     service (and the audit trail)."""
@@ -304,7 +290,7 @@ def _discard(request: HttpRequest, owner: Owner) -> Status:
 
 
 def _edit(request: HttpRequest, owner: Owner, clause_id: str, payload: DraftClauseIn):
-    errors = _clause_id_problem(clause_id) or _unstorable(
+    errors = _clause_id_problem(clause_id) or unstorable_fields(
         title=payload.title, text=payload.text, reason=payload.reason
     )
     reason = payload.reason.strip()
@@ -333,7 +319,7 @@ def _edit(request: HttpRequest, owner: Owner, clause_id: str, payload: DraftClau
 
 def _add(request: HttpRequest, owner: Owner, payload: DraftAddIn):
     clause_id = payload.clause.strip()
-    errors = _unstorable(clause=payload.clause, title=payload.title, text=payload.text)
+    errors = unstorable_fields(clause=payload.clause, title=payload.title, text=payload.text)
     if "clause" not in errors and len(clause_id) > CLAUSE_ID_MAX:
         errors["clause"] = f"Keep the clause number to {CLAUSE_ID_MAX} characters."
     if errors:
@@ -358,7 +344,9 @@ def _remove(request: HttpRequest, owner: Owner, clause_id: str):
 
 def _publish(request: HttpRequest, owner: Owner, payload: ModelPolicyPublishIn):
     """Publish the owner's draft; returns the new version's row, or a 422 answer."""
-    errors = _unstorable(paragraphs=payload.paragraphs, summary=payload.summary, note=payload.note)
+    errors = unstorable_fields(
+        paragraphs=payload.paragraphs, summary=payload.summary, note=payload.note
+    )
     paragraphs, summary = payload.paragraphs.strip(), payload.summary.strip()
     if len(paragraphs) > PARAGRAPHS_MAX:
         errors.setdefault("paragraphs", f"Keep it to {PARAGRAPHS_MAX} characters.")
@@ -495,7 +483,7 @@ def settle_school_conflict(request, slug: str, clause_id: str, payload: DraftSet
     """Settle a clause waiting for a choice: keep the school's words (`ours`), take the
     model's (`theirs`), or write new ones (`own`, with `title` and `text`)."""
     school = school_for(request, slug)
-    errors = _clause_id_problem(clause_id) or _unstorable(
+    errors = _clause_id_problem(clause_id) or unstorable_fields(
         choice=payload.choice, title=payload.title, text=payload.text
     )
     if errors:

@@ -275,7 +275,7 @@ def list_documents(
         row = next((r for r in rows if r.number == version), None)
         if row is None:
             raise HttpError(404, f"version: there is no version {version} of the policy.")
-        found = documents.with_version(row, latest=row.number == rows[-1].number)
+        found = documents.with_version(row)
     return [_document_out(school.slug, doc) for doc in found]
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from fairwatch.audit import gate
-from fairwatch.errors import FieldErrors, WrongState
+from fairwatch.errors import FieldErrors, WrongState, unstorable
 from fairwatch.monitoring.notify import link_mail
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
@@ -53,8 +53,17 @@ def _day(value: dt.date) -> str:
 
 
 def _clean(text: object) -> str:
-    """Text as given, trimmed; NUL characters dropped (the database refuses them)."""
-    return text.replace("\x00", "").strip() if isinstance(text, str) else ""
+    """Text as given, trimmed (what cannot be stored is refused by `_storable`, not
+    silently changed)."""
+    return text.strip() if isinstance(text, str) else ""
+
+
+def _storable(errors: dict[str, str], **fields: str) -> None:
+    """Name each field holding NUL or broken characters, which the database cannot keep."""
+    for name, value in fields.items():
+        why = unstorable(value)
+        if why:
+            errors[name] = why
 
 
 def _is_day(value: object) -> bool:
@@ -165,6 +174,7 @@ def ask_problems(kind: object, detail: str, wanted_by: object) -> dict[str, str]
         )
     elif len(detail) > DETAIL_MAX:
         errors["detail"] = f"Keep this to {DETAIL_MAX} characters or fewer."
+    _storable(errors, detail=detail)
     if kind == Kind.TIME:
         today = timezone.localdate()
         latest = today + dt.timedelta(days=MORE_TIME_MAX_DAYS)
@@ -309,8 +319,10 @@ def answer(
     school, AlreadyAnswered for one answered before, InvalidAdjustment naming each field.
     The person is emailed a link, nothing of the answer.
     """
-    role = _check(user, school, str(adjustment_id))
-    if not 0 < adjustment_id <= ID_MAX:
+    # An id past the database's range names nothing, and is too long for the audit trail.
+    in_range = isinstance(adjustment_id, int) and 0 < adjustment_id <= ID_MAX
+    role = _check(user, school, str(adjustment_id) if in_range else "out of range")
+    if not in_range:
         raise Adjustment.DoesNotExist
     answer_text = _clean(answer_text)
     with transaction.atomic():
@@ -368,6 +380,7 @@ def _answer_problems(
         )
     elif len(answer_text) > ANSWER_MAX:
         errors["answer"] = f"Keep the answer to {ANSWER_MAX} characters or fewer."
+    _storable(errors, answer=answer_text)
     if more_time:
         today = timezone.localdate()
         latest = today + dt.timedelta(days=DEADLINE_MAX_DAYS)

@@ -20,7 +20,7 @@ from django.db import transaction
 from fairwatch.audit import gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import clause_sort_key, is_clause_id
-from fairwatch.errors import FieldErrors
+from fairwatch.errors import FieldErrors, unstorable
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
 from fairwatch.schools.permissions import Action, roles_at
@@ -39,7 +39,7 @@ DEFAULTS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
         "helpline@saferinternet.org.uk",
         "",
         "Advice when you are unsure what is appropriate use of the internet.",
-        "3",
+        "3.4",  # the clause whose words name the helpline (schools' stored rows are kept)
     ),
     (
         Contact.Kind.HR,
@@ -170,6 +170,18 @@ def school_people(school: School) -> list[SchoolPerson]:
         for role, label, clauses in SCHOOL_ROLES
         for name in sorted(by_role.get(role.value, []))
     ]
+
+
+def people_by_clause(user: User, school: School) -> dict[str, list[SchoolPerson]]:
+    """{clause id: the school's people its words name} for someone who works at the school;
+    nothing for anyone else (the trust's administrator sees no school's people)."""
+    if not sees_school_people(user, school):
+        return {}
+    found: dict[str, list[SchoolPerson]] = {}
+    for person in school_people(school):
+        for clause in person.clauses:
+            found.setdefault(clause, []).append(person)
+    return found
 
 
 def sees_school_people(user: User, school: School) -> bool:
@@ -325,8 +337,10 @@ def split_clauses(text: str) -> list[str]:
 def _problems(school: School, values: dict[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name, value in values.items():
-        if "\x00" in value:
-            errors[name] = "Take out the NUL characters (\\0): they cannot be kept."
+        # First, so no message below quotes text the audit trail could not keep.
+        why = unstorable(value)
+        if why:
+            errors[name] = why
     if values["kind"] not in Contact.Kind.values:
         kinds = ", ".join(Contact.Kind.values)
         errors.setdefault("kind", f"Choose what kind of contact this is: one of {kinds}.")

@@ -3,7 +3,8 @@ of conduct, harassment and cyberbullying policies, the guidance for safer workin
 
 A document is a link or an uploaded file. Rows are never edited or deleted: replacing or
 removing a document sets ``withdrawn_at`` on the old row, so the documents that went with any
-policy version are those current when it was published. Changes are the Headteacher's (or
+policy version are known: the current ones while it is in force, else those current when it
+stopped being in force (`with_version`). Changes are the Headteacher's (or
 the trust's), through the gate and on the audit trail; anyone at the school reads them.
 """
 
@@ -24,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fairwatch.audit import gate
-from fairwatch.errors import FieldErrors, WrongState
+from fairwatch.errors import FieldErrors, WrongState, unstorable
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
@@ -81,10 +82,32 @@ def current(school: School, at: dt.datetime | None = None) -> QuerySet[RelatedDo
     )
 
 
-def with_version(row: PolicyVersion, latest: bool) -> QuerySet[RelatedDocument]:
-    """The documents that go with a version: the current ones for the latest version, else
-    those current when it was published."""
-    return current(row.school, None if latest else row.published_at)
+def with_version(row: PolicyVersion, today: dt.date | None = None) -> QuerySet[RelatedDocument]:
+    """The documents that go with a version. While it is in force (or still to come), the
+    current ones: staff read it with the school's documents as they are now. Once another
+    version has taken its place, those current at that moment, so it keeps the documents it
+    was read with."""
+    return current(row.school, ended_at(row, today))
+
+
+def ended_at(row: PolicyVersion, today: dt.date | None = None) -> dt.datetime | None:
+    """When the version stopped being in force: the start of the first day another version
+    took its place (`versions.in_force_on`: the latest start, then the higher number), or
+    None while it is in force or still to come."""
+    today = today or timezone.localdate()
+    successor = (
+        PolicyVersion.objects.filter(school=row.school, effective_from__lte=today)
+        .filter(
+            Q(effective_from__gt=row.effective_from)
+            | Q(effective_from=row.effective_from, number__gt=row.number)
+        )
+        .order_by("effective_from")
+        .values_list("effective_from", flat=True)
+        .first()
+    )
+    if successor is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(successor, dt.time.min))
 
 
 def earlier(school: School) -> QuerySet[RelatedDocument]:
@@ -274,8 +297,8 @@ def _common(kind: str, title: str) -> tuple[dict[str, str], dict[str, str]]:
         errors["kind"] = "Choose which document this is from the list."
     if not title:
         errors["title"] = "Give the document's title, for example “Online safety policy”."
-    elif "\x00" in title:
-        errors["title"] = "Take out the NUL characters (\\0): they cannot be kept."
+    elif unstorable(title):
+        errors["title"] = unstorable(title)
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Keep the title to {TITLE_MAX} characters or fewer."
     return {"kind": kind, "title": title}, errors
@@ -286,6 +309,8 @@ def _link(kind: str, title: str, url: str) -> dict[str, Any]:
     url = str(url or "").strip()
     if not url:
         errors["url"] = "Give the document's web address, starting https://."
+    elif unstorable(url):
+        errors["url"] = unstorable(url)
     else:
         try:
             if len(url) > URL_MAX or "\x00" in url:

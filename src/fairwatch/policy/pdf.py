@@ -84,6 +84,13 @@ class ContactLike(Protocol):
     note: str
 
 
+class PersonLike(Protocol):
+    """One of the school's own people the policy names (`contacts.SchoolPerson`)."""
+
+    name: str
+    role: str
+
+
 @dataclass(frozen=True)
 class DocumentLine:
     """A document to read with the policy: its kind, title and where to find it ('' if
@@ -127,10 +134,11 @@ def render(
     contacts: Mapping[str, Sequence[ContactLike]] | None = None,
     documents: Sequence[DocumentLine] = (),
     changes: Sequence[ChangeRow] | None = None,
+    people: Mapping[str, Sequence[PersonLike]] | None = None,
 ) -> bytes:
-    """The whole version as a PDF: title, every clause (with its contacts), the documents
-    that go with it and Appendix 1, the table of changes (``changes`` newest first; by
-    default the rows that came with this version)."""
+    """The whole version as a PDF: title, every clause (with its contacts and the school's
+    people its words name), the documents that go with it and Appendix 1, the table of
+    changes (``changes`` newest first; by default the rows that came with this version)."""
     pdf = _PolicyPDF(running_head(school_name, version))
     pdf.set_title(f"{school_name}: {TITLE}, version {version.number}")
     pdf.set_subject(TITLE)
@@ -138,7 +146,7 @@ def render(
     pdf.add_page()
     _title(pdf, school_name, version)
     for clause in version.clauses.values():
-        _clause(pdf, clause, (contacts or {}).get(clause.id, ()))
+        _clause(pdf, clause, (contacts or {}).get(clause.id, ()), (people or {}).get(clause.id, ()))
     _documents(pdf, documents)
     _changes(pdf, list(reversed(version.changes)) if changes is None else changes)
     return bytes(pdf.output())
@@ -159,7 +167,9 @@ class _PolicyPDF(FPDF):
         self.set_auto_page_break(auto=True, margin=20)
 
     def text_of(self, words: str) -> str:
-        """Words this PDF's font can show."""
+        """Words this PDF's font can show. Half a character (a lone surrogate, which stored
+        text may hold) cannot be written at all: it becomes a question mark."""
+        words = words.encode("utf-8", "replace").decode("utf-8")
         return words if self.unicode else _plain(words)
 
     def style(self, style: str = "", size: float = 10.5) -> None:
@@ -244,7 +254,12 @@ def _title(pdf: _PolicyPDF, school_name: str, version: Version) -> None:
     pdf.ln(4)
 
 
-def _clause(pdf: _PolicyPDF, clause: Clause, contacts: Sequence[ContactLike]) -> None:
+def _clause(
+    pdf: _PolicyPDF,
+    clause: Clause,
+    contacts: Sequence[ContactLike],
+    people: Sequence[PersonLike] = (),
+) -> None:
     top = clause.id.count(".") == 0
     _keep_room(pdf, 24)
     pdf.ln(3 if top else 1.5)
@@ -264,6 +279,8 @@ def _clause(pdf: _PolicyPDF, clause: Clause, contacts: Sequence[ContactLike]) ->
         pdf.ln(1.5)
     for contact in contacts:
         _contact(pdf, contact)
+    for person in people:
+        _box(pdf, person.name, [person.role])
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -282,6 +299,11 @@ def _contact(pdf: _PolicyPDF, contact: ContactLike) -> None:
         )
         if line
     ]
+    _box(pdf, contact.name, lines)
+
+
+def _box(pdf: _PolicyPDF, name: str, lines: Sequence[str]) -> None:
+    """A shaded box beside a clause: a name in bold, then its lines."""
     _keep_room(pdf, 7 + 5 * len(lines))
     pdf.set_fill_color(242)
     pdf.set_x(pdf.l_margin + 4)
@@ -290,7 +312,7 @@ def _contact(pdf: _PolicyPDF, contact: ContactLike) -> None:
     pdf.multi_cell(
         width,
         5,
-        pdf.text_of(contact.name),
+        pdf.text_of(name),
         fill=True,
         padding=(1.5, 2, 0, 2),
         new_x=XPos.LMARGIN,

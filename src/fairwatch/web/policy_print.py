@@ -9,6 +9,7 @@ signed-in member of the school may read it (`Action.VIEW_POLICY`) and nothing is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +65,9 @@ def _choose(school: School, asked: str | None) -> Chosen:
     else:
         asked = asked.strip()
         listed = ", ".join(str(n) for n in numbers)
-        if not asked.isdigit() or int(asked) not in numbers:
+        # ASCII digits only, and few: "²".isdigit() is true yet int() refuses it, and a
+        # number thousands of digits long passes Python's limit for int().
+        if not re.fullmatch(r"[0-9]{1,6}", asked) or int(asked) not in numbers:
             shown = asked if len(asked) <= 20 else asked[:20] + "…"
             raise NoSuchVersion(
                 f"There is no version “{shown}” of the policy at {school.name}. "
@@ -109,7 +112,7 @@ def _documents(chosen: Chosen) -> list[dict[str, Any]]:
             "external": bool(document.url),
             "file_name": document.file_name,
         }
-        for document in documents.with_version(chosen.row, chosen.latest)
+        for document in documents.with_version(chosen.row)
     ]
 
 
@@ -135,7 +138,7 @@ def page_css(school: School, version: Version) -> str:
     return f"@page {{ @top-left {{ content: {head}; }} }}\n"
 
 
-def _context(school: School, chosen: Chosen) -> dict[str, Any]:
+def _context(request: HttpRequest, school: School, chosen: Chosen) -> dict[str, Any]:
     version = chosen.version
     return {
         "school": school,
@@ -146,6 +149,7 @@ def _context(school: School, chosen: Chosen) -> dict[str, Any]:
         "future": version.effective_from > timezone.localdate(),
         "numbers": [row.number for row in store.rows(school)],
         "contacts": contacts.by_clause(contacts.for_school(school)),
+        "people": contacts.people_by_clause(request.user, school),
         "documents": _documents(chosen),
         "changes": policy_pdf.appendix(store.versions(school), version.number),
         "running_head": policy_pdf.running_head(school.name, version),
@@ -160,7 +164,7 @@ def _page(request: HttpRequest, printing: bool) -> HttpResponse:
         chosen = _choose(school, request.GET.get("version"))
     except NoSuchVersion as problem:
         return _missing(request, school, problem)
-    context = _context(school, chosen)
+    context = _context(request, school, chosen)
     context["printing"] = printing
     return render(request, "web/policy/text.html", context)
 
@@ -190,10 +194,16 @@ def text_css(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def build_pdf(school: School, asked: str | None = None) -> tuple[str, bytes]:
+def build_pdf(
+    school: School, asked: str | None = None, viewer: contacts.User | None = None
+) -> tuple[str, bytes]:
     """The file name and bytes of a version of the school's policy as a PDF (default: the
-    one in force today). Raises NoSuchVersion. Used by the page and `fairwatch policy pdf`."""
+    one in force today). Raises NoSuchVersion. Used by the page and `fairwatch policy pdf`.
+
+    The school's own people (7.5, 7.6) are printed only for a ``viewer`` who works at the
+    school; with no viewer (the command) they are left out."""
     chosen = _choose(school, asked)
+    people = contacts.people_by_clause(viewer, school) if viewer is not None else {}
     lines = [
         policy_pdf.DocumentLine(item["kind"], item["title"], _absolute(item["link"]))
         for item in _documents(chosen)
@@ -204,6 +214,7 @@ def build_pdf(school: School, asked: str | None = None) -> tuple[str, bytes]:
         contacts.by_clause(contacts.for_school(school)),
         lines,
         policy_pdf.appendix(store.versions(school), chosen.version.number),
+        people=people,
     )
     return policy_pdf.filename(school.slug, chosen.version.number), body
 
@@ -214,7 +225,7 @@ def text_pdf(request: HttpRequest) -> HttpResponse:
     if school is None:
         return _no_school(request)
     try:
-        name, body = build_pdf(school, request.GET.get("version"))
+        name, body = build_pdf(school, request.GET.get("version"), request.user)
     except NoSuchVersion as problem:
         return _missing(request, school, problem)
     response = HttpResponse(body, content_type="application/pdf")
