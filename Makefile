@@ -36,10 +36,10 @@ run: $(STAMP)
 test: test-sqlite test-postgres
 
 test-sqlite: $(TEST_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test-postgres: $(TEST_STAMP)
-	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -m "database and not browser and not http" -p no:cacheprovider
+	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -n auto -m "database and not browser and not http" -p no:cacheprovider
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
