@@ -17,13 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
-from fairwatch.audit import gate
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import clause_sort_key, is_clause_id
 from fairwatch.errors import FieldErrors, unstorable
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
-from fairwatch.schools.permissions import Action, roles_at
+from fairwatch.schools.permissions import roles_at
 
 from . import store
 from .models import Contact
@@ -277,14 +276,7 @@ def reset(user: User, school: School) -> list[Contact]:
 
 
 def _allowed(user: User, school: School, object_id: str) -> str:
-    return gate.check(
-        user,
-        school,
-        Action.PUBLISH_POLICY,
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        object_type="policy_contact",
-        object_id=object_id[:64],
-    )
+    return store.check_adapting(user, school, "policy_contact", object_id)
 
 
 def _record(
@@ -296,17 +288,7 @@ def _record(
     object_id: object,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    gate.record(
-        user=user,
-        action=action,
-        outcome=outcome,
-        school=school,
-        role=role,
-        object_type="policy_contact",
-        object_id=str(object_id),
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        detail=detail,
-    )
+    store.record_adapting(user, school, action, outcome, role, "policy_contact", object_id, detail)
 
 
 def _checked(

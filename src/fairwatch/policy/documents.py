@@ -29,6 +29,7 @@ from fairwatch.errors import FieldErrors, WrongState, unstorable
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
+from . import store
 from .models import PolicyVersion, RelatedDocument
 
 User = AbstractBaseUser | AnonymousUser
@@ -255,14 +256,7 @@ def _who(user: User) -> Any:
 
 
 def _allowed(user: User, school: School, object_id: str) -> str:
-    return gate.check(
-        user,
-        school,
-        Action.PUBLISH_POLICY,
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        object_type="policy_document",
-        object_id=object_id[:64],
-    )
+    return store.check_adapting(user, school, "policy_document", object_id)
 
 
 def _record(
@@ -274,17 +268,7 @@ def _record(
     object_id: object,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    gate.record(
-        user=user,
-        action=action,
-        outcome=outcome,
-        school=school,
-        role=role,
-        object_type="policy_document",
-        object_id=str(object_id),
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        detail=detail,
-    )
+    store.record_adapting(user, school, action, outcome, role, "policy_document", object_id, detail)
 
 
 # --- checking what was given ----------------------------------------------------------------

@@ -257,6 +257,44 @@ def _record(
     )
 
 
+def check_adapting(user: User, school: School, object_type: str, object_id: str = "") -> str:
+    """The role in which ``user`` may change the school's policy or what goes with it (its
+    contacts, documents, schedule): the Headteacher or org admin. Refused and recorded
+    otherwise (`gate.Refused`)."""
+    return gate.check(
+        user,
+        school,
+        Action.PUBLISH_POLICY,
+        purpose=gate.Purpose.SCHOOL_ADMIN,
+        object_type=object_type,
+        object_id=object_id[:64],
+    )
+
+
+def record_adapting(
+    user: User | None,
+    school: School,
+    action: str,
+    outcome: str,
+    role: str,
+    object_type: str,
+    object_id: object,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """An audit entry for a change to the school's policy or what goes with it."""
+    gate.record(
+        user=user,
+        action=action,
+        outcome=outcome,
+        school=school,
+        role=role,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        purpose=gate.Purpose.SCHOOL_ADMIN,
+        detail=detail,
+    )
+
+
 # --- acknowledging ----------------------------------------------------------------------
 
 
