@@ -1225,7 +1225,7 @@ def policy_show(
 @policy_app.command("acknowledgements")
 def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) -> None:
     """For each version staff were asked to read: how many were asked, have read it, and
-    have not yet (recorded on the audit trail: it is about people)."""
+    have not yet, also by group (recorded on the audit trail: it is about people)."""
     _django()
     from fairwatch.policy import store
 
@@ -1245,6 +1245,15 @@ def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) 
                 }
                 for count in report.by_role
             },
+            "by_group": {
+                count.group: {
+                    "label": count.label,
+                    "asked": count.asked,
+                    "acknowledged": count.acknowledged,
+                    "outstanding": count.outstanding,
+                }
+                for count in report.by_group
+            },
         }
         for report in store.acknowledgements(None, target)
     ]
@@ -1252,6 +1261,7 @@ def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) 
         _emit_json(rows)
         return
     table = Table("version", "in force from", "asked", "acknowledged", "outstanding")
+    groups = Table("version", "group", "asked", "acknowledged", "outstanding", title="By group")
     for r in rows:
         table.add_row(
             str(r["version"]),
@@ -1260,7 +1270,16 @@ def policy_acknowledgements(school: SchoolOption, json_out: JsonOption = False) 
             str(r["acknowledged"]),
             str(r["outstanding"]),
         )
+        for g in r["by_group"].values():
+            groups.add_row(
+                str(r["version"]),
+                g["label"],
+                str(g["asked"]),
+                str(g["acknowledged"]),
+                str(g["outstanding"]),
+            )
     out.print(table)
+    out.print(groups)
 
 
 @policy_app.command("remind")

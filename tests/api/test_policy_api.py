@@ -14,6 +14,7 @@ from fairwatch.policy import store
 from fairwatch.policy.models import PolicyVersion
 from fairwatch.schools.models import Person
 from fairwatch.schools.services import issue_token
+from tests.cast import add_person
 
 pytestmark = pytest.mark.django_db
 
@@ -417,3 +418,17 @@ def test_the_head_sees_the_counts_by_role(client, cast):
     names = {p["display_name"] for p in report["outstanding_people"]}
     assert {"Alice Hartley", "Tom Wren"} <= names
     assert report["by_role"]["headteacher"] == {"asked": 1, "acknowledged": 0, "outstanding": 1}
+
+
+def test_the_counts_come_by_group_too(client, cast):
+    add_person(cast.school, Person.Kind.VOLUNTEER, "V1", "Val", "Green", email="val@oak.example")
+    store.acknowledge(cast.teacher, cast.school)
+
+    response = get(client, cast.dpo, f"{BASE}/acknowledgements")
+
+    assert response.status_code == 200
+    (report,) = response.json()
+    assert report["by_group"] == {
+        "staff": {"label": "Staff", "asked": 8, "acknowledged": 1, "outstanding": 7},
+        "volunteer": {"label": "Volunteers", "asked": 1, "acknowledged": 0, "outstanding": 1},
+    }

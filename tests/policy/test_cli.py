@@ -14,6 +14,8 @@ from fairwatch.cli import app
 from fairwatch.policy import store
 from fairwatch.policy.model import shipped_model
 from fairwatch.policy.versions import ChangeRow
+from fairwatch.schools.models import Person
+from tests.cast import add_person
 
 runner = CliRunner()
 
@@ -126,3 +128,23 @@ def test_acknowledgements_prints_a_table(cast):
     result = invoke("policy", "acknowledgements", "--school", "oak")
     assert result.exit_code == 0, result.output
     assert "outstanding" in result.output and "2021-11-16" in result.output
+
+
+def test_acknowledgements_counts_by_group(cast):
+    add_person(cast.school, Person.Kind.VOLUNTEER, "V1", "Val", "Green", email="val@oak.example")
+    store.acknowledge(cast.teacher, cast.school)
+    data = invoke("policy", "acknowledgements", "--school", "oak", "--json")
+    assert data.exit_code == 0, data.output
+    [v1] = json.loads(data.output)
+    assert v1["by_group"] == {
+        "staff": {"label": "Staff", "asked": 8, "acknowledged": 1, "outstanding": 7},
+        "volunteer": {"label": "Volunteers", "asked": 1, "acknowledged": 0, "outstanding": 1},
+    }
+    table = invoke("policy", "acknowledgements", "--school", "oak")
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert "By group" in table.output
+    staff = next(line for line in lines if "Staff" in line).split()
+    volunteers = next(line for line in lines if "Volunteers" in line).split()
+    assert [w for w in staff if w.isdigit()] == ["1", "8", "1", "7"]
+    assert [w for w in volunteers if w.isdigit()] == ["1", "1", "0", "1"]

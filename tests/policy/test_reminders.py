@@ -117,35 +117,44 @@ def test_reminders_are_sent_on_schedule_as_time_moves_on(
     assert run(3) == {}
     at_7 = run(7)
     waiting = set(STAFF) - {"teacher@oak.example"}
-    assert set(at_7) == waiting  # not the teacher, who has read it
+    others = waiting - {"dsl@oak.example"}
+    # Not the teacher, who has read it, nor the DSL, given more time: she is left alone
+    # until `remind_every_days` before her own deadline.
+    assert set(at_7) == others
     assert {m.subject for m in at_7.values()} == {
         "Fairwatch: reminder: please read version 2 of the staff policy"
     }
-    assert day(later) in at_7["dsl@oak.example"].body  # her own, later deadline
     assert day(today + dt.timedelta(days=14)) in at_7["head@oak.example"].body
     nobody_else_named(at_7)
     assert run(7) == {}  # the same moment again sends nothing
     assert run(8) == {}
     assert run(13) == {}
-    assert set(run(14)) == waiting
+    assert set(run(14)) == others
     at_21 = run(21)
-    assert set(at_21) == waiting  # the DSL keeps being reminded too
+    assert set(at_21) == others
     assert "was " + day(today + dt.timedelta(days=14)) in at_21["head@oak.example"].body
-    assert f"by {day(later)}" in at_21["dsl@oak.example"].body
+    assert run(22) == {}  # the day before her quiet time ends
+    at_23 = run(23)  # her deadline less 7 days: reminded from now on, as everyone else
+    assert set(at_23) == {"dsl@oak.example"}
+    assert at_23["dsl@oak.example"].subject.startswith("Fairwatch: reminder:")
+    assert f"by {day(later)}" in at_23["dsl@oak.example"].body  # her own, later deadline
+    assert set(run(28)) == others
+    assert set(run(30)) == {"dsl@oak.example"}
 
     dsl = person(cast, cast.dsl)
     assert reminders.deadline_for(dsl, v2) == later
+    assert reminders.deadline_for(dsl, v2, with_adjustments=False) == today + dt.timedelta(days=14)
     assert reminders.deadline_for(person(cast, cast.it), v2) == today + dt.timedelta(days=14)
-    assert Reminder.objects.filter(person=dsl, version=v2, kind=Reminder.Kind.REMINDER).count() == 3
+    assert Reminder.objects.filter(person=dsl, version=v2, kind=Reminder.Kind.REMINDER).count() == 2
     assert not Reminder.objects.filter(
         person=person(cast, cast.teacher), kind=Reminder.Kind.REMINDER
     ).exists()
 
     # One audit entry per run, with counts and no names.
     runs = AuditEntry.objects.filter(school=cast.school, action=reminders.RUN_ACTION)
-    assert runs.count() == 1 + 8  # the publish, then each run above
+    assert runs.count() == 1 + 12  # the publish, then each run above
     last = runs.order_by("-seq").first()
-    assert last.detail["reminded"] == len(waiting) and last.detail["version"] == 2
+    assert last.detail["reminded"] == 1 and last.detail["version"] == 2
     assert not any(surname in str(last.detail) for surname in STAFF.values())
 
 

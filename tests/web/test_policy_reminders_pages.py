@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 
 from fairwatch.audit.models import AuditEntry
 from fairwatch.policy import reminders, store
-from fairwatch.policy.models import PolicySettings, Reminder
+from fairwatch.policy.models import Adjustment, PolicySettings, Reminder
 from fairwatch.schools.models import Person
 from tests.cast import add_person
 
@@ -105,3 +105,34 @@ def test_the_dashboard_shows_groups_deadlines_and_overdue(client, cast):
     green_row = re.search(r"Val Green</th>.*?</tr>", page).group(0)
     assert "overdue" not in green_row and 'data-label="Reminders">0</td>' in green_row
     assert 'href="/policy/schedule/"' in page
+
+
+def test_only_the_head_sees_a_deadline_moved_by_agreed_more_time(client, cast):
+    """More time may reveal a disability: the DPO, who also sees this page, gets the
+    ordinary schedule deadline and no count of reminders (fewer reminders would tell)."""
+    row = store.to_read(cast.school)
+    wren = Person.objects.get(school=cast.school, user=cast.teacher)
+    ordinary = dateformat.format(reminders.deadline_for(wren, row), "j F Y")
+    later = timezone.localdate() + dt.timedelta(days=40)
+    Adjustment.objects.create(
+        school=cast.school,
+        person=wren,
+        version=row,
+        kind=Adjustment.Kind.TIME,
+        detail="I need more time.",
+        status=Adjustment.Status.AGREED,
+        deadline=later,
+    )
+    agreed = dateformat.format(later, "j F Y")
+
+    client.force_login(cast.head)
+    head_row = re.search(r"Tom Wren</th>.*?</tr>", text(client.get("/policy/acknowledgements/")))
+    assert agreed in head_row.group(0) and ordinary not in head_row.group(0)
+    assert 'data-label="Reminders"' in head_row.group(0)
+
+    client.force_login(cast.dpo)
+    page = text(client.get("/policy/acknowledgements/"))
+    dpo_row = re.search(r"Tom Wren</th>.*?</tr>", page).group(0)
+    assert ordinary in dpo_row
+    assert agreed not in page
+    assert "Reminders" not in page

@@ -112,6 +112,13 @@ class RoleCountOut(Schema):
     outstanding: int
 
 
+class AckGroupCountOut(Schema):
+    label: str
+    asked: int
+    acknowledged: int
+    outstanding: int
+
+
 class AcknowledgementsOut(Schema):
     version: int
     effective_from: dt.date
@@ -119,6 +126,9 @@ class AcknowledgementsOut(Schema):
     acknowledged: int
     outstanding: int
     by_role: dict[str, RoleCountOut]
+    by_group: dict[str, AckGroupCountOut] = Field(
+        description="by group (staff, volunteer), each person counted once"
+    )
     outstanding_people: list[PersonRef] | None = Field(
         description="who has not yet acknowledged it: only for the version staff must have "
         "read today, null for the others"
@@ -393,7 +403,7 @@ def acknowledge(request, slug: str, payload: AcknowledgeIn | None = None):
 @router.get(f"{BASE}/acknowledgements", response={200: list[AcknowledgementsOut], **ERRORS})
 def acknowledgements(request, slug: str):
     """For each version staff were asked to read: how many were asked, have acknowledged it
-    and have not, by role; for the version staff must have read today, who has not
+    and have not, by role and by group; for the version staff must have read today, who has not
     (the Headteacher and the DPO; recorded on the audit trail)."""
     school = school_for(request, slug)
     reports = store.acknowledgements(request.user, school)
@@ -412,6 +422,15 @@ def acknowledgements(request, slug: str):
                     outstanding=count.outstanding,
                 )
                 for count in report.by_role
+            },
+            by_group={
+                count.group: AckGroupCountOut(
+                    label=count.label,
+                    asked=count.asked,
+                    acknowledged=count.acknowledged,
+                    outstanding=count.outstanding,
+                )
+                for count in report.by_group
             },
             outstanding_people=(
                 [PersonRef(id=r.person_id, display_name=r.name) for r in report.outstanding]

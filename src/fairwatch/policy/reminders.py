@@ -8,7 +8,10 @@ do. Each email is stored as a `Reminder`, so a run is idempotent and the dashboa
 how often someone has been asked; each run writes one audit entry, with counts, not names.
 
 Each person's deadline is `deadline_days` from the later of the version taking effect and
-the day they were first asked (or joined), unless the Headteacher agreed them more time.
+the day they were first asked (or joined), unless the Headteacher agreed them more time:
+then they are not reminded until `remind_every_days` before their own deadline. More time
+may reveal a disability, so only the person and those who answer adjustments see the agreed
+day; anyone else (the DPO on the dashboard) sees the schedule's.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from fairwatch.audit.models import AuditEntry
 from fairwatch.errors import FieldErrors
 from fairwatch.monitoring.notify import link_mail
 from fairwatch.schools.models import Person, School
-from fairwatch.schools.permissions import Action
+from fairwatch.schools.permissions import Action, may
 
 from . import store
 from .models import Acknowledgement, Adjustment, PolicySettings, PolicyVersion, Reminder
@@ -151,24 +154,27 @@ def _plural(count: int, word: str) -> str:
 # --- deadlines ----------------------------------------------------------------------------
 
 
-def deadline_for(person: Person, row: PolicyVersion) -> dt.date:
+def deadline_for(person: Person, row: PolicyVersion, *, with_adjustments: bool = True) -> dt.date:
     """The day ``person`` should have read version ``row`` by: an agreed more-time
     adjustment's day if there is one, otherwise `deadline_days` from the later of the
-    version taking effect and the day they were first asked (or, never asked, joined)."""
-    return deadlines(row, [person])[person.pk]
+    version taking effect and the day they were first asked (or, never asked, joined).
+    The default is the person's own deadline, for them (and the Headteacher) to see; see
+    `deadlines` for everyone else."""
+    return deadlines(row, [person], with_adjustments=with_adjustments)[person.pk]
 
 
-def deadlines(
-    row: PolicyVersion, people: Iterable[Person], *, asking_on: dt.date | None = None
-) -> dict[int, dt.date]:
-    """`deadline_for` for many people at once (the dashboard), in three queries.
-    ``asking_on``: the day those never asked are being asked (their email must give the
-    deadline they will have once asked)."""
-    people = list(people)
-    ids = [person.pk for person in people]
+def may_see_adjustments(user: store.User | None, school: School) -> bool:
+    """Whether ``user`` may know of someone's agreed more time. An adjustment may reveal a
+    disability, so only those who answer adjustments may (the person sees their own); the
+    command line (None) gets the schedule's dates too."""
+    return user is not None and may(user, Action.ANSWER_ADJUSTMENTS, school)
+
+
+def agreed_deadlines(row: PolicyVersion, ids: Iterable[int]) -> dict[int, dt.date]:
+    """The day each of ``ids`` with agreed more time for ``row`` has to read it by."""
     agreed: dict[int, dt.date] = {}
     for person_id, day in Adjustment.objects.filter(
-        person_id__in=ids,
+        person_id__in=list(ids),
         version=row,
         kind=Adjustment.Kind.TIME,
         status=Adjustment.Status.AGREED,
@@ -176,6 +182,25 @@ def deadlines(
     ).values_list("person_id", "deadline"):
         # More than one agreed: the later day, so no agreement is taken back.
         agreed[person_id] = max(day, agreed.get(person_id, day))
+    return agreed
+
+
+def deadlines(
+    row: PolicyVersion,
+    people: Iterable[Person],
+    *,
+    with_adjustments: bool,
+    asking_on: dt.date | None = None,
+) -> dict[int, dt.date]:
+    """`deadline_for` for many people at once (the dashboard), in three queries.
+    ``with_adjustments``: use agreed more time (only for the person themselves, their
+    emails, and those who `may_see_adjustments`); otherwise everyone has the schedule's
+    date, so nobody learns who was given more time.
+    ``asking_on``: the day those never asked are being asked (their email must give the
+    deadline they will have once asked)."""
+    people = list(people)
+    ids = [person.pk for person in people]
+    agreed = agreed_deadlines(row, ids) if with_adjustments else {}
     asked: dict[int, dt.datetime] = {}
     for person_id, at in Reminder.objects.filter(
         person_id__in=ids, version=row, kind=Reminder.Kind.ASKED
@@ -276,14 +301,27 @@ def due(school: School, now: dt.datetime) -> list[Due]:
         last[person_id] = max(at, last.get(person_id, at))
     every = settings_for(school).remind_every_days
     waiting = [person for person in people if person.pk not in covered]
-    owed = deadlines(row, waiting, asking_on=today)
+    # Their own emails: each gives the person's own deadline, agreed more time included.
+    owed = deadlines(row, waiting, with_adjustments=True, asking_on=today)
+    agreed = agreed_deadlines(row, [person.pk for person in waiting])
     found = []
     for person in waiting:
         if person.pk not in last:
             found.append(Due(person, row, Reminder.Kind.ASKED, owed[person.pk]))
-        elif every and (today - timezone.localdate(last[person.pk])).days >= every:
+        elif _reminder_due(today, last[person.pk], every, agreed.get(person.pk)):
             found.append(Due(person, row, Reminder.Kind.REMINDER, owed[person.pk]))
     return found
+
+
+def _reminder_due(today: dt.date, last: dt.datetime, every: int, agreed: dt.date | None) -> bool:
+    """Reminders on, and the last email at least `every` days ago. Someone agreed more time
+    is left alone until `every` days before their own deadline: reminding them during the
+    time they were given would take it back."""
+    if not every:
+        return False
+    if agreed is not None and today < agreed - dt.timedelta(days=every):
+        return False
+    return (today - timezone.localdate(last)).days >= every
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -470,27 +508,36 @@ def ask_new_starters(
 @dataclass(frozen=True)
 class Standing:
     """Where someone who has not read a version stands: their deadline, whether it has
-    passed, and how many times they have been emailed about it after the first ask."""
+    passed, and how many times they have been emailed about it after the first ask (None:
+    not for this viewer, as someone given more time is reminded less)."""
 
     deadline: dt.date
     overdue: bool
-    reminders: int
+    reminders: int | None
 
 
-def standing(school: School, report: store.Report) -> dict[int, Standing]:
+def standing(
+    school: School, report: store.Report, viewer: store.User | None
+) -> dict[int, Standing]:
     """For each person outstanding in a report (already read through the gate by
-    `store.outstanding`), their deadline and the reminders they have had."""
+    `store.outstanding`), their deadline and the reminders they have had, as ``viewer`` may
+    see them: agreed more time only if they `may_see_adjustments`, the schedule's date
+    otherwise (the page must then not show the reminders either: fewer would tell)."""
     row = PolicyVersion.objects.get(school=school, number=report.number)
     ids = [reader.person_id for reader in report.outstanding]
     people = list(Person.objects.filter(school=school, pk__in=ids))
-    owed = deadlines(row, people)
+    seen = may_see_adjustments(viewer, school)
+    owed = deadlines(row, people, with_adjustments=seen)
     counts: dict[int, int] = {}
     for person_id in Reminder.objects.filter(
         version=row, person_id__in=ids, kind=Reminder.Kind.REMINDER
     ).values_list("person_id", flat=True):
         counts[person_id] = counts.get(person_id, 0) + 1
     today = timezone.localdate()
-    return {pk: Standing(day, day < today, counts.get(pk, 0)) for pk, day in owed.items()}
+    return {
+        pk: Standing(day, day < today, counts.get(pk, 0) if seen else None)
+        for pk, day in owed.items()
+    }
 
 
 @dataclass(frozen=True)

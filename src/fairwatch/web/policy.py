@@ -58,6 +58,7 @@ def read(request: HttpRequest) -> HttpResponse:
     if row is not None:
         context["version"] = store.as_version(row)
         context["contacts"] = contacts.by_clause(contacts.for_school(school))
+        context["people"] = contacts.people_by_clause(request.user, school)
         if person is not None:
             covering = store.covering(person, school, row)
             last = store.last_acknowledged(person, school)
@@ -114,8 +115,9 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
     if report is not None:
         by_role = [(count, _percent(count.acknowledged, count.asked)) for count in report.by_role]
         by_group = [(each, _percent(each.acknowledged, each.asked)) for each in report.by_group]
-        # Each person's deadline and reminders so far (the report was read through the gate).
-        standing = reminders.standing(school, report)
+        # Each person's deadline and reminders so far (the report was read through the gate),
+        # agreed more time only for a viewer who may know of it.
+        standing = reminders.standing(school, report, request.user)
         waiting = [(reader, standing.get(reader.person_id)) for reader in report.outstanding]
     return render(
         request,
@@ -126,6 +128,7 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
             "by_role": by_role,
             "by_group": by_group,
             "waiting": waiting,
+            "show_reminders": reminders.may_see_adjustments(request.user, school),
             "may_schedule": may(request.user, Action.PUBLISH_POLICY, school),
             "earlier": list(reversed(earlier)),
         },
