@@ -96,6 +96,11 @@ def _acknowledge(request: HttpRequest, school: School, row: PolicyVersion | None
 # --- who has acknowledged ------------------------------------------------------------------
 
 
+def _count_row(label: str, count) -> tuple[str, Any, int]:
+    """A row of a table of counts: its label, the count, and the share acknowledged."""
+    return (label, count, _percent(count.acknowledged, count.asked))
+
+
 def _percent(done: int, asked: int) -> int:
     return round(100 * done / asked) if asked else 0
 
@@ -113,8 +118,8 @@ def acknowledgements(request: HttpRequest) -> HttpResponse:
     ]
     by_role, by_group, waiting = [], [], []
     if report is not None:
-        by_role = [(count, _percent(count.acknowledged, count.asked)) for count in report.by_role]
-        by_group = [(each, _percent(each.acknowledged, each.asked)) for each in report.by_group]
+        by_role = [_count_row(count.role.label, count) for count in report.by_role]
+        by_group = [_count_row(each.label, each) for each in report.by_group]
         # Each person's deadline and reminders so far (the report was read through the gate),
         # agreed more time only for a viewer who may know of it.
         standing = reminders.standing(school, report, request.user)
