@@ -692,3 +692,15 @@ def test_a_time_with_an_offset_postgresql_refuses_is_kept_in_utc_and_an_ancient_
     with pytest.raises(service.InvalidBreach) as caught:
         service.report(cast.dpo, cast.school, what="Long ago.", found_at=ancient)
     assert "too long ago" in caught.value.errors["found_at"]
+
+
+def test_the_ends_of_time_are_refused_by_name(cast):
+    from fairwatch.monitoring import breaches as service
+
+    for when in (
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(-dt.timedelta(hours=23))),
+        dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=23))),
+    ):
+        with pytest.raises(service.InvalidBreach) as caught:
+            service.report(cast.dpo, cast.school, what="Odd.", found_at=when)
+        assert "found_at" in caught.value.errors

@@ -11,6 +11,7 @@ ref that was never made, and recorded alike).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -672,8 +673,10 @@ def record_hr(
     else:
         if timezone.is_naive(consulted_at):
             consulted_at = timezone.make_aware(consulted_at)
-        if consulted_at.year > 1990:  # (earlier ones are refused below, as before the case)
-            consulted_at = consulted_at.astimezone(dt.UTC)  # PostgreSQL: offsets to ±15:59
+        # PostgreSQL takes offsets only to ±15:59 (ISO 8601 allows more): keep it in UTC. The
+        # first or last day a date can have cannot move; it is refused below either way.
+        with contextlib.suppress(OverflowError):
+            consulted_at = consulted_at.astimezone(dt.UTC)
         if consulted_at > now + dt.timedelta(minutes=2):
             errors["consulted_at"] = "The consultation cannot be in the future."
     try:

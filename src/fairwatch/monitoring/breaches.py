@@ -94,9 +94,10 @@ def _aware(value: dt.datetime) -> dt.datetime:
     """A time without a zone is read as the school's local time (UK); any time is kept in
     UTC (PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows)."""
     value = timezone.make_aware(value) if timezone.is_naive(value) else value
-    if value.year <= EARLIEST_YEAR:  # refused by _not_future; converting could overflow
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # the first or last day a date can have: refused by _not_future
+        return value
 
 
 def when(value: dt.datetime) -> str:
