@@ -30,15 +30,16 @@ from django.utils import timezone
 
 from fairwatch.audit import gate
 from fairwatch.catalogue import clause_sort_key, is_clause_id
+from fairwatch.errors import unstorable, unstorable_fields
 from fairwatch.monitoring.notify import link_mail
 from fairwatch.roles import Role
 from fairwatch.schools.models import Organisation, OrganisationAdmin, Person, School
-from fairwatch.schools.permissions import Action
+from fairwatch.schools.permissions import Action, may
 
 from . import store
 from . import versions as rules
 from .models import Draft, ModelVersion, PolicyVersion
-from .store import InvalidPolicy, as_version, changes_json, clauses_json
+from .store import InvalidPolicy, as_version, changes_json, clause_from, clauses_json
 from .versions import ChangeRow, Clause, ClauseDiff, Conflict, Merge, Version
 
 User = AbstractBaseUser | AnonymousUser
@@ -68,13 +69,7 @@ def _allow(user: User, owner: Owner, step: str) -> str:
     """The role the user acts in; refused (and recorded) if they may not change ``owner``'s
     policy: at a school the Headteacher or org admin, for a model its organisation's admins."""
     if isinstance(owner, School):
-        return gate.check(
-            user,
-            owner,
-            Action.PUBLISH_POLICY,
-            purpose=gate.Purpose.SCHOOL_ADMIN,
-            object_type="policy_draft",
-        )
+        return store.check_adapting(user, owner, "policy_draft")
     if not is_org_admin(user, owner):
         _record(user, owner, step, "refused", "")
         raise gate.Refused(f"Only {owner.name}'s administrators change its model policy.")
@@ -84,8 +79,6 @@ def _allow(user: User, owner: Owner, step: str) -> str:
 def may_adapt(user: User, owner: Owner) -> bool:
     """Whether the user may prepare and publish ``owner``'s policy (nothing recorded)."""
     if isinstance(owner, School):
-        from fairwatch.schools.permissions import may
-
         return may(user, Action.PUBLISH_POLICY, owner)
     return is_org_admin(user, owner)
 
@@ -99,19 +92,18 @@ def _record(
     detail: dict[str, Any] | None = None,
     object_id: str = "",
 ) -> None:
-    school = owner if isinstance(owner, School) else None
-    if isinstance(owner, Organisation):
-        detail = {"organisation": owner.slug, **(detail or {})}
-    gate.record(
+    if isinstance(owner, School):
+        store.record_adapting(user, owner, action, outcome, role, "policy_draft", object_id, detail)
+        return
+    gate.record(  # an organisation's model: no school to file it under
         user=user,
         action=action,
         outcome=outcome,
-        school=school,
         role=role,
-        object_type="model_policy" if school is None else "policy_draft",
+        object_type="model_policy",
         object_id=object_id,
         purpose=gate.Purpose.SCHOOL_ADMIN,
-        detail=detail,
+        detail={"organisation": owner.slug, **(detail or {})},
     )
 
 
@@ -185,17 +177,7 @@ def _lock(owner: Owner) -> None:
 def clauses_of(found: Draft) -> dict[str, Clause]:
     """The draft's clauses, in document order."""
     ordered = sorted(found.clauses, key=clause_sort_key)
-    return {key: _clause(key, found.clauses[key]) for key in ordered}
-
-
-def _clause(key: str, value: Mapping[str, Any]) -> Clause:
-    return Clause(
-        key,
-        value["title"],
-        value["text"],
-        applicable=value.get("applicable", True),
-        reason=value.get("reason", ""),
-    )
+    return {key: clause_from(key, found.clauses[key]) for key in ordered}
 
 
 def _clause_json(clause: Clause | None) -> dict[str, Any] | None:
@@ -220,7 +202,7 @@ def conflicts(found: Draft) -> list[Conflict]:
         Conflict(
             item["id"],
             *(
-                None if item[side] is None else _clause(item["id"], item[side])
+                None if item[side] is None else clause_from(item["id"], item[side])
                 for side in ("base", "ours", "theirs")
             ),
         )
@@ -257,10 +239,9 @@ def _change(
 
 
 def _words_problems(title: str, text: str) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if "\x00" in title + text:
-        field = "title" if "\x00" in title else "text"
-        return {field: "Take out the invisible control character (NUL) and try again."}
+    errors = unstorable_fields(title=title, text=text)
+    if errors:
+        return errors
     if not title.strip():
         errors["title"] = "Give the clause a title."
     elif len(title) > TITLE_MAX:
@@ -361,8 +342,8 @@ def set_applies(user: User, owner: Owner, clause_id: str, applies: bool, reason:
             return clauses
         if not reason:
             raise InvalidDraft({"reason": "Say why the clause does not apply at the school."})
-        if "\x00" in reason:
-            raise InvalidDraft({"reason": "Take out the invisible control character (NUL)."})
+        if unstorable(reason):
+            raise InvalidDraft({"reason": unstorable(reason)})
         if len(reason) > REASON_MAX:
             raise InvalidDraft({"reason": f"Keep the reason to {REASON_MAX} characters."})
         clauses[clause_id] = old.not_applicable(reason)

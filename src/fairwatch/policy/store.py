@@ -64,18 +64,20 @@ def changes_json(changes: Sequence[ChangeRow]) -> list[list[str]]:
     return [[row.day.isoformat(), row.paragraphs, row.summary] for row in changes]
 
 
+def clause_from(key: str, value: Mapping[str, Any]) -> Clause:
+    """A clause as stored ({title, text, applicable, reason}) under its id."""
+    return Clause(
+        key,
+        value["title"],
+        value["text"],
+        applicable=value.get("applicable", True),
+        reason=value.get("reason", ""),
+    )
+
+
 def as_version(row: PolicyVersion | ModelVersion) -> Version:
     """The pure version a stored row holds (a school's, or an organisation's model)."""
-    clauses = {
-        key: Clause(
-            key,
-            value["title"],
-            value["text"],
-            applicable=value.get("applicable", True),
-            reason=value.get("reason", ""),
-        )
-        for key, value in row.clauses.items()
-    }
+    clauses = {key: clause_from(key, value) for key, value in row.clauses.items()}
     changes = tuple(
         ChangeRow(dt.date.fromisoformat(day), paragraphs, summary)
         for day, paragraphs, summary in row.changes
