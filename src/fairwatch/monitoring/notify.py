@@ -13,12 +13,17 @@ from fairwatch.schools.models import Person, School
 
 
 def dpo_addresses(school: School) -> list[str]:
+    return role_addresses(school, Role.DPO)
+
+
+def role_addresses(school: School, role: Role) -> list[str]:
+    """The email addresses of those currently holding ``role`` at the school."""
     return sorted(
         set(
             Person.objects.filter(
                 school=school,
                 status=Person.Status.CURRENT,
-                roles__role=Role.DPO,
+                roles__role=role,
                 roles__ended_at__isnull=True,
             )
             .exclude(email="")

@@ -16,11 +16,11 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from fairwatch.audit import gate
-from fairwatch.errors import FieldErrors, WrongState, unstorable
-from fairwatch.monitoring.notify import link_mail
+from fairwatch.errors import FieldErrors, WrongState, unstorable_fields
+from fairwatch.monitoring.notify import link_mail, role_addresses
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, may
@@ -48,22 +48,10 @@ class AlreadyAnswered(WrongState):
     """Answering a request that has already been answered."""
 
 
-def _day(value: dt.date) -> str:
-    return dateformat.format(value, "j F Y")
-
-
 def _clean(text: object) -> str:
-    """Text as given, trimmed (what cannot be stored is refused by `_storable`, not
+    """Text as given, trimmed (what cannot be stored is refused by `unstorable_fields`, not
     silently changed)."""
     return text.strip() if isinstance(text, str) else ""
-
-
-def _storable(errors: dict[str, str], **fields: str) -> None:
-    """Name each field holding NUL or broken characters, which the database cannot keep."""
-    for name, value in fields.items():
-        why = unstorable(value)
-        if why:
-            errors[name] = why
 
 
 def _is_day(value: object) -> bool:
@@ -149,7 +137,7 @@ def ask(
         )
         _record(user, school, "policy.adjustment.ask", str(made.pk), {"version": row.number})
     link_mail(
-        headteacher_addresses(school),
+        role_addresses(school, Role.HEADTEACHER),
         "a request for a reasonable adjustment",
         [
             "A member of staff has asked for a reasonable adjustment to reading the staff "
@@ -174,7 +162,7 @@ def ask_problems(kind: object, detail: str, wanted_by: object) -> dict[str, str]
         )
     elif len(detail) > DETAIL_MAX:
         errors["detail"] = f"Keep this to {DETAIL_MAX} characters or fewer."
-    _storable(errors, detail=detail)
+    errors.update(unstorable_fields(detail=detail))
     if kind == Kind.TIME:
         today = timezone.localdate()
         latest = today + dt.timedelta(days=MORE_TIME_MAX_DAYS)
@@ -184,8 +172,9 @@ def ask_problems(kind: object, detail: str, wanted_by: object) -> dict[str, str]
             errors["wanted_by"] = "Give a date after today."
         elif wanted_by > latest:
             errors["wanted_by"] = (
-                f"Give a date within {MORE_TIME_MAX_DAYS} days, by {_day(latest)} at the "
-                "latest. If you need longer, say so in what you need."
+                f"Give a date within {MORE_TIME_MAX_DAYS} days, by "
+                f"{store.plain_day(latest)} at the latest. If you need longer, say so in what you "
+                "need."
             )
     return errors
 
@@ -206,22 +195,6 @@ def _already(person: Person, row: PolicyVersion, kind: str) -> dict[str, str]:
             "the answer, or see your requests."
         }
     return {}
-
-
-def headteacher_addresses(school: School) -> list[str]:
-    """The email addresses of the school's current Headteacher(s)."""
-    return sorted(
-        set(
-            Person.objects.filter(
-                school=school,
-                status=Person.Status.CURRENT,
-                roles__role=Role.HEADTEACHER,
-                roles__ended_at__isnull=True,
-            )
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
 
 
 # --- one's own ----------------------------------------------------------------------------
@@ -332,7 +305,7 @@ def answer(
             .get(school=school, pk=adjustment_id)
         )
         if row.status != Status.ASKED:
-            when = _day(timezone.localdate(row.answered_at)) if row.answered_at else ""
+            when = store.plain_day(timezone.localdate(row.answered_at)) if row.answered_at else ""
             raise AlreadyAnswered(
                 f"This request was already answered{' on ' + when if when else ''}: "
                 f"{row.get_status_display().lower()}."
@@ -380,7 +353,7 @@ def _answer_problems(
         )
     elif len(answer_text) > ANSWER_MAX:
         errors["answer"] = f"Keep the answer to {ANSWER_MAX} characters or fewer."
-    _storable(errors, answer=answer_text)
+    errors.update(unstorable_fields(answer=answer_text))
     if more_time:
         today = timezone.localdate()
         latest = today + dt.timedelta(days=DEADLINE_MAX_DAYS)
@@ -389,7 +362,7 @@ def _answer_problems(
         elif deadline < today:
             errors["deadline"] = "The new deadline cannot be before today."
         elif deadline > latest:
-            errors["deadline"] = f"Give a deadline within a year, by {_day(latest)}."
+            errors["deadline"] = f"Give a deadline within a year, by {store.plain_day(latest)}."
     return errors
 
 
@@ -399,11 +372,6 @@ def _answer_problems(
 def deadline_of(person: Person, row: PolicyVersion) -> dt.date | None:
     """The day the person must have read the version by, as the school's schedule and any
     agreed more time make it (`fairwatch.policy.reminders.deadline_for`)."""
-    try:
-        from .reminders import deadline_for
-    except ImportError as exc:  # written alongside this module
-        raise ImportError(
-            "fairwatch.policy.reminders.deadline_for is needed for a person's deadline and "
-            f"is not there yet ({exc})."
-        ) from exc
+    from .reminders import deadline_for  # (reminders reads adjustments' rows)
+
     return deadline_for(person, row)

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from fairwatch.audit.models import AuditEntry
 from fairwatch.catalogue import clause_sort_key, is_clause_id
-from fairwatch.errors import FieldErrors, unstorable
+from fairwatch.errors import FieldErrors, unstorable_fields
 from fairwatch.roles import Role
 from fairwatch.schools.models import Person, RoleAssignment, School
 from fairwatch.schools.permissions import roles_at
@@ -317,12 +317,8 @@ def split_clauses(text: str) -> list[str]:
 
 
 def _problems(school: School, values: dict[str, str]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for name, value in values.items():
-        # First, so no message below quotes text the audit trail could not keep.
-        why = unstorable(value)
-        if why:
-            errors[name] = why
+    # First, so no message below quotes text the audit trail could not keep.
+    errors = unstorable_fields(**values)
     if values["kind"] not in Contact.Kind.values:
         kinds = ", ".join(Contact.Kind.values)
         errors.setdefault("kind", f"Choose what kind of contact this is: one of {kinds}.")

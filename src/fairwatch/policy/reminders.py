@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from fairwatch.audit import gate
 from fairwatch.audit.models import AuditEntry
@@ -44,10 +44,6 @@ SETTINGS_ACTION = "policy.schedule"
 
 class InvalidSchedule(FieldErrors):
     """Settings the schedule cannot take (one message per field)."""
-
-
-def _day(value: dt.date) -> str:
-    return dateformat.format(value, "j F Y")
 
 
 # --- the school's settings ----------------------------------------------------------------
@@ -379,18 +375,18 @@ def _email(school: School, each: Due, today: dt.date) -> tuple[str, list[str]]:
     subject = f"please read version {number} of the staff policy"
     lines = [
         f"Version {number} of {school.name}'s staff policy on email, internet and social "
-        f"media use took effect on {_day(each.version.effective_from)}.",
+        f"media use took effect on {store.plain_day(each.version.effective_from)}.",
     ]
     if each.kind == Reminder.Kind.REMINDER:
         subject = f"reminder: {subject}"
         lines.append("You have not yet said that you have read it.")
     if each.deadline < today:
         lines.append(
-            f"Your deadline to read it was {_day(each.deadline)}: please read it as soon as "
-            "you can."
+            f"Your deadline to read it was {store.plain_day(each.deadline)}: please read it as "
+            "soon as you can."
         )
     else:
-        lines.append(f"Please read it, and say that you have, by {_day(each.deadline)}.")
+        lines.append(f"Please read it, and say that you have, by {store.plain_day(each.deadline)}.")
     lines.append(
         "If you need it in another format or need more time, you can ask for that on the same page."
     )

@@ -35,7 +35,8 @@ STAFF_KINDS = (Person.Kind.STAFF, Person.Kind.VOLUNTEER)
 NOTE_MAX = 2000
 
 
-def _day(value: dt.date) -> str:
+def plain_day(value: dt.date) -> str:
+    """A day in plain words: \"5 March 2026\"."""
     return dateformat.format(value, "j F Y")
 
 
@@ -222,7 +223,7 @@ def problems(
     elif effective_from < latest.effective_from:
         errors["effective_from"] = (
             f"The new version cannot take effect before version {latest.number} does "
-            f"({_day(latest.effective_from)}). Choose that day or a later one."
+            f"({plain_day(latest.effective_from)}). Choose that day or a later one."
         )
     if not changes:
         errors["changes"] = "Add a row to the table of changes saying what changed."
@@ -340,7 +341,7 @@ def acknowledge(user: User, school: School, version_number: int | None = None) -
             raise InvalidPolicy(
                 {
                     "version": f"Version {row.number} takes effect on "
-                    f"{_day(row.effective_from)}: acknowledge it from then."
+                    f"{plain_day(row.effective_from)}: acknowledge it from then."
                 }
             )
     ack, created = Acknowledgement.objects.get_or_create(version=row, person=person)
