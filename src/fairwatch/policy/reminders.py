@@ -90,13 +90,7 @@ def update_settings(
 ) -> PolicySettings:
     """Change the school's schedule. Only those who publish the policy may (recorded either
     way: `gate.Refused`); raises InvalidSchedule, naming the field, for values out of range."""
-    role = gate.check(
-        user,
-        school,
-        Action.PUBLISH_POLICY,
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        object_type="policy_settings",
-    )
+    role = store.check_adapting(user, school, "policy_settings")
     errors = _problems(deadline_days, remind_every_days)
     if errors:
         _record_settings(user, school, role, "refused", {"why": errors})
@@ -118,15 +112,8 @@ def update_settings(
 def _record_settings(
     user: store.User, school: School, role: str, outcome: str, detail: dict[str, Any]
 ) -> None:
-    gate.record(
-        user=user,
-        action=SETTINGS_ACTION,
-        outcome=outcome,
-        school=school,
-        role=role,
-        object_type="policy_settings",
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        detail=detail,
+    store.record_adapting(
+        user, school, SETTINGS_ACTION, outcome, role, "policy_settings", "", detail
     )
 
 
@@ -411,13 +398,7 @@ def _record_run(
 def send_now(user: store.User, school: School) -> Summary:
     """The schedule page's button: send what is due now, if the user may publish the policy
     (recorded either way: `gate.Refused`)."""
-    gate.check(
-        user,
-        school,
-        Action.PUBLISH_POLICY,
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        object_type="policy_settings",
-    )
+    store.check_adapting(user, school, "policy_settings")
     return send_due(school, user=user)
 
 
@@ -548,12 +529,6 @@ class Schedule:
 
 def schedule(user: store.User, school: School) -> Schedule:
     """The schedule, for those who set it (recorded either way: `gate.Refused`)."""
-    gate.check(
-        user,
-        school,
-        Action.PUBLISH_POLICY,
-        purpose=gate.Purpose.SCHOOL_ADMIN,
-        object_type="policy_settings",
-    )
+    store.check_adapting(user, school, "policy_settings")
     found = settings_for(school)
     return Schedule(found.deadline_days, found.remind_every_days, in_words(found), last_run(school))
