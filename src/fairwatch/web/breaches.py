@@ -26,8 +26,8 @@ from fairwatch.roles import Role
 from fairwatch.schools.models import RoleAssignment, School
 from fairwatch.schools.permissions import Action, may
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 REPORTED_KEY = "fairwatch_breach_reported"
 TABS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -164,11 +164,6 @@ class ReopenForm(forms.Form):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _add_errors(form: forms.Form, error: InvalidBreach) -> None:
-    for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
 def _anchor(bound: forms.BoundField) -> str:
     """The link to a field's control; for radios, the first of them."""
     if isinstance(bound.field.widget, forms.RadioSelect):
@@ -188,10 +183,6 @@ def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
     return out
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 def _dpos(school: School) -> list[str]:
     assigned = RoleAssignment.objects.filter(
         person__school=school, role=Role.DPO, ended_at__isnull=True
@@ -206,7 +197,7 @@ def _dpos(school: School) -> list[str]:
 def register(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     state = request.GET.get("state", "open")
     if state not in breaches.STATES:
         state = "open"
@@ -238,7 +229,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     if request.method != "POST":
         if not may(request.user, Action.REPORT_BREACH, school):
             raise PermissionDenied("You may not report breaches here.")
@@ -251,7 +242,7 @@ def report(request: HttpRequest) -> HttpResponse:
             try:
                 breach = breaches.report(request.user, school, **form.cleaned_data)
             except InvalidBreach as e:
-                _add_errors(form, e)
+                add_errors(form, e.errors)
             else:
                 return _after_report(request, school, breach)
     describe(form)
@@ -271,7 +262,7 @@ def reported(request: HttpRequest) -> HttpResponse:
     """The reporter's confirmation: the number of their report, nothing from the register."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     number = request.session.pop(REPORTED_KEY, None)
     if number is None:
         return redirect("breach_report")
@@ -297,7 +288,7 @@ SAVED = {
 def detail(request: HttpRequest, breach_id: int) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         breach = breaches.get(request.user, school, breach_id)
     except Breach.DoesNotExist:

@@ -35,7 +35,7 @@ from fairwatch.privacy.exercises import NotAllowed as ExerciseNotAllowed
 from fairwatch.schools.models import Person, School
 from fairwatch.schools.permissions import Action, may
 
-from .context import SESSION_KEY, school_for_request
+from .context import SESSION_KEY, no_school, school_for_request
 from .forms import describe
 
 TABS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -252,10 +252,6 @@ def _school(request: HttpRequest, ref: str = "") -> School | None:
     return school
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 def _case(request: HttpRequest, school: School, ref: str) -> Case:
     """The case, for someone who handles it; 404 for everyone else (as for no such ref)."""
     try:
@@ -334,7 +330,7 @@ def _subjects(case: Case) -> list[str]:
 def concern_raise(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     people = list(services.colleagues(request.user, school))  # refused (403) if not staff
     choices = _colleague_choices(people)
     extra: list[tuple[str, str]] = []
@@ -378,7 +374,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
 def concern_receipts(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     found = services.receipts(request.user, school)
     return render(request, "web/concerns/receipts.html", {"receipts": found})
 
@@ -409,7 +405,7 @@ def _filters(request: HttpRequest) -> tuple[str, str]:
 def case_list(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     state, q = _filters(request)
     found = services.visible(request.user, school, state=state, q=q)
     closed = services.closures_for(school, found)
@@ -452,7 +448,7 @@ def cases_export(request: HttpRequest) -> HttpResponse:
     whole to be ordered and filtered by the rules, so it is written whole too.)"""
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     state, q = _filters(request)
     found = services.visible(request.user, school, state=state, q=q)
     closed = services.closures_for(school, found)
@@ -720,7 +716,7 @@ def low_level_register(request: HttpRequest) -> HttpResponse:
     """Low-level concerns by member of staff, in order: a pattern over time (Head and DSL)."""
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     entries = services.low_level_register(request.user, school)  # refused: 403
     handled = (
         {c.ref for c in services.visible(request.user, school, state="all")} if entries else set()

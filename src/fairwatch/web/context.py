@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from fairwatch.roles import Role
 from fairwatch.schools.models import School
@@ -37,3 +38,8 @@ def current_school(request: HttpRequest) -> dict:
 def ordered_roles(user, school: School) -> list[Role]:
     held = roles_at(user, school)
     return [r for r in Role if r in held]
+
+
+def no_school(request: HttpRequest) -> HttpResponse:
+    """The page for someone signed in who works at no school (403)."""
+    return render(request, "web/no_school.html", status=403)

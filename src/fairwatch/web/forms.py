@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 from django import forms
@@ -27,3 +28,10 @@ def describe(form: F) -> F:
         if ids:  # (Django would otherwise point at an id of its own, "<id>_helptext")
             field.widget.attrs["aria-describedby"] = " ".join(ids)
     return form
+
+
+def add_errors(form: forms.Form, errors: Mapping[str, str]) -> None:
+    """A service's errors by field onto the form: each next to its field, one without a
+    field in the summary only."""
+    for name, message in errors.items():
+        form.add_error(name if name in form.fields else None, message)

@@ -28,18 +28,14 @@ from fairwatch.internet.models import Alert, PrivateUse, Treatment
 from fairwatch.monitoring.exercises import REQUESTERS
 from fairwatch.schools.permissions import Action, may, roles_at
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 TREATMENT_WORDS = {
     Treatment.HARMFUL.value: "Harmful",
     Treatment.PRIVATE.value: "Private use",
     Treatment.ALLOWED.value: "Allowed",
 }
-
-
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
 
 
 def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
@@ -58,11 +54,6 @@ def _problems(*forms_: forms.Form) -> list[tuple[str, str]]:
                 anchor = f"#{bound.auto_id}-group" if group else f"#{bound.id_for_label}"
             out.extend((message, anchor) for message in errors)
     return out
-
-
-def _add_errors(form: forms.Form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form.add_error(name if name in form.fields else None, message)
 
 
 # --- charts ------------------------------------------------------------------------------------
@@ -243,7 +234,7 @@ def _range(request: HttpRequest) -> tuple[dashboard.Range, RangeForm]:
         try:
             span = dashboard.parse_range(form.cleaned_data["since"], form.cleaned_data["until"])
         except dashboard.InvalidRange as e:
-            _add_errors(form, e.errors)
+            add_errors(form, e.errors)
         else:
             return span, describe(form)
     return default, describe(form)
@@ -281,7 +272,7 @@ def _figures_context(figures: dashboard.Figures) -> dict[str, Any]:
 def internet_dashboard(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     span, form = _range(request)
     figures = dashboard.figures(request.user, school, span)
     context = _figures_context(figures)
@@ -298,7 +289,7 @@ def internet_dashboard(request: HttpRequest) -> HttpResponse:
 def internet_pseudonym(request: HttpRequest, pseudonym: str) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     span, form = _range(request)
     try:
         figures = dashboard.of_pseudonym(request.user, school, pseudonym, span)
@@ -331,7 +322,7 @@ def internet_export(request: HttpRequest) -> HttpResponse:
     """The totals as CSV: day, category, site, pseudonym, requests, blocked. No names."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         span = dashboard.parse_range(request.GET.get("since"), request.GET.get("until"))
     except dashboard.InvalidRange as e:
@@ -360,7 +351,7 @@ def internet_categories(request: HttpRequest) -> HttpResponse:
     """How the school treats each web category (the Headteacher and the IT manager)."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     if request.method == "POST":
         known = category_rules.known_categories()
         wanted = {c: request.POST[c] for c in known if c in request.POST}
@@ -405,7 +396,7 @@ def _alert_rows(items: list[Alert]) -> list[dict[str, Any]]:
 def alert_list(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     state = request.GET.get("state", "open")
     if state not in alerts.STATES:
         state = "open"
@@ -459,7 +450,7 @@ class IdentifyForm(forms.Form):
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         alert = alerts.get(request.user, school, alert_id)
     except Alert.DoesNotExist:
@@ -517,7 +508,7 @@ def _alert_step(request: HttpRequest, alert: Alert, form: forms.Form) -> bool:
             alerts.identify(request.user, alert, reason=d["reason"])
             done = "Your decision is recorded. The name is shown below, for this alert only."
     except alerts.InvalidStep as e:
-        _add_errors(form, e.errors)
+        add_errors(form, e.errors)
         return False
     except alerts.WrongState as e:
         messages.error(request, f"Not done: {e}")
@@ -532,7 +523,7 @@ def identification_list(request: HttpRequest) -> HttpResponse:
     of who it was (the DPO's oversight, and the DSL's and the Headteacher's record)."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     found = list(alerts.identifications(request.user, school)[:500])
     known = category_rules.descriptions()
     rows = [
@@ -567,7 +558,7 @@ def private_use_list(request: HttpRequest) -> HttpResponse:
     """Your own requests; and, for the Headteacher and the DPO, the whole register."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     sees_register = may(request.user, Action.VIEW_PRIVATE_USE, school)
     may_ask = may(request.user, Action.ASK_PRIVATE_USE, school)
     mine: list[PrivateUse] = []
@@ -661,7 +652,7 @@ class AskForm(forms.Form):
 def private_use_ask(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     choices = _category_choices(private_use.private_categories(school))
     today = timezone.localdate()
     form = AskForm(
@@ -680,7 +671,7 @@ def private_use_ask(request: HttpRequest) -> HttpResponse:
                 expires=form.cleaned_data["expires"],
             )
         except private_use.InvalidRequest as e:
-            _add_errors(form, e.errors)
+            add_errors(form, e.errors)
         else:
             messages.success(
                 request,
@@ -772,7 +763,7 @@ def _grant_form(item: PrivateUse, data=None) -> GrantForm:
 def private_use_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         item = private_use.get(request.user, school, item_id)
     except PrivateUse.DoesNotExist:
@@ -834,7 +825,7 @@ def _private_step(request: HttpRequest, item: PrivateUse, form: forms.Form, done
         else:
             private_use.withdraw(request.user, item, reason=d["reason"])
     except private_use.InvalidRequest as e:
-        _add_errors(form, e.errors)
+        add_errors(form, e.errors)
         return False
     except private_use.WrongState as e:
         messages.error(request, f"Not done: {e}")

@@ -19,7 +19,7 @@ from fairwatch.mailflow.models import SchoolToken
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .context import school_for_request
+from .context import no_school, school_for_request
 from .forms import describe
 
 WHO = "The Headteacher, the IT manager or the organisation's administrator manages check tokens."
@@ -42,16 +42,12 @@ def _school(request: HttpRequest) -> School | None:
     return school_for_request(request)
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 @login_required
 def check_tokens(request: HttpRequest) -> HttpResponse:
     """The school's tokens, and a form to issue one."""
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     form = IssueForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -89,7 +85,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Asks first; revoking on POST stops the token working at once."""
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     if not may(request.user, Action.MANAGE_CHECK_TOKENS, school) and request.method != "POST":
         raise PermissionDenied(WHO)
     token = SchoolToken.objects.filter(school=school, pk=token_id).select_related("school").first()

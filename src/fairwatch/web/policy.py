@@ -25,12 +25,8 @@ from fairwatch.policy.store import InvalidPolicy
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .context import school_for_request
+from .context import no_school, school_for_request
 from .forms import describe
-
-
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
 
 
 def _when(at) -> str:
@@ -49,7 +45,7 @@ def _publisher(row: PolicyVersion) -> str:
 def read(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     row = store.to_read(school)
     if request.method == "POST":
         return _acknowledge(request, school, row)
@@ -109,7 +105,7 @@ def _percent(done: int, asked: int) -> int:
 def acknowledgements(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     report = store.outstanding(request.user, school)  # gate.Refused → 403
     earlier = [
         (each, _percent(len(each.acknowledged), each.asked))
@@ -181,7 +177,7 @@ def _compare_form(request: HttpRequest, numbers: list[int]) -> CompareForm:
 def versions_list(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     rows = store.rows(school)
     current = store.in_force(school, timezone.localdate())
     shown = [
@@ -206,7 +202,7 @@ def versions_list(request: HttpRequest) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     found = {version.number: version for version in store.versions(school)}
     form = _compare_form(request, sorted(found))
     changes = None

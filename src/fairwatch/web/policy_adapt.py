@@ -27,8 +27,8 @@ from fairwatch.policy.store import InvalidPolicy
 from fairwatch.policy.versions import ChangeRow
 from fairwatch.schools.models import Organisation, School
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,6 @@ def _scope(request: HttpRequest, name: str) -> Scope | None:
         return None
     owner: School | Organisation = school.organisation if name == "model" else school
     return Scope(name, owner, school)
-
-
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
-def _apply_errors(form: forms.Form, error: InvalidPolicy) -> None:
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 # --- the draft -----------------------------------------------------------------------------
@@ -121,7 +112,7 @@ class PublishForm(forms.Form):
 def overview(request: HttpRequest, name: str) -> HttpResponse:
     scope = _scope(request, name)
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     found = adapt.draft(request.user, scope.owner)  # gate.Refused → 403
     form = None
     if request.method == "POST":
@@ -164,7 +155,7 @@ def overview(request: HttpRequest, name: str) -> HttpResponse:
                         note=data["note"],
                     )
                 except InvalidPolicy as exc:
-                    _apply_errors(form, exc)
+                    add_errors(form, exc.errors)
                 else:
                     messages.success(request, _published(scope, row))
                     return redirect(scope.url())
@@ -272,7 +263,7 @@ class AddForm(forms.Form):
 def clause(request: HttpRequest, name: str, clause_id: str) -> HttpResponse:
     scope = _scope(request, name)
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     # Looking does not start a draft: the first change does (in the service).
     found = adapt.draft(request.user, scope.owner)
     clauses = adapt.clauses_of(found) if found else adapt.latest_clauses(scope.owner)
@@ -310,7 +301,7 @@ def clause(request: HttpRequest, name: str, clause_id: str) -> HttpResponse:
                         request.user, scope.owner, clause_id, data["applies"], data["reason"]
                     )
             except InvalidPolicy as exc:
-                _apply_errors(form, exc)
+                add_errors(form, exc.errors)
             else:
                 messages.success(request, f"Clause {clause_id} is changed in the draft.")
                 return redirect(scope.url() + f"#draft-{clause_id.replace('.', '-')}")
@@ -338,7 +329,7 @@ def clause(request: HttpRequest, name: str, clause_id: str) -> HttpResponse:
 def add(request: HttpRequest, name: str) -> HttpResponse:
     scope = _scope(request, name)
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     adapt.draft(request.user, scope.owner)  # gate.Refused → 403
     if request.method == "POST":
         form = describe(AddForm(request.POST))
@@ -353,7 +344,7 @@ def add(request: HttpRequest, name: str) -> HttpResponse:
                     text=data["text"],
                 )
             except InvalidPolicy as exc:
-                _apply_errors(form, exc)
+                add_errors(form, exc.errors)
             else:
                 messages.success(request, f"Clause {data['clause'].strip()} is added to the draft.")
                 return redirect(scope.url())
@@ -375,7 +366,7 @@ def add(request: HttpRequest, name: str) -> HttpResponse:
 def upstream(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, "adapt")
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     may = adapt.may_adapt(request.user, scope.school)
     if request.method == "POST":
         try:
@@ -429,7 +420,7 @@ class SettleForm(forms.Form):
 def settle(request: HttpRequest, clause_id: str) -> HttpResponse:
     scope = _scope(request, "adapt")
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     found = adapt.draft(request.user, scope.school)  # gate.Refused → 403
     waiting = {each.id: each for each in adapt.conflicts(found)} if found else {}
     conflict = waiting.get(clause_id)
@@ -449,7 +440,7 @@ def settle(request: HttpRequest, clause_id: str) -> HttpResponse:
                     text=data["text"],
                 )
             except InvalidPolicy as exc:
-                _apply_errors(form, exc)
+                add_errors(form, exc.errors)
             else:
                 messages.success(request, f"Clause {clause_id} is settled.")
                 return redirect("policy_adapt")
@@ -475,7 +466,7 @@ def settle(request: HttpRequest, clause_id: str) -> HttpResponse:
 def model_versions(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, "model")
     if scope is None:
-        return _no_school(request)
+        return no_school(request)
     organisation = scope.owner
     assert isinstance(organisation, Organisation)
     rows: list[ModelVersion] = list(reversed(adapt.model_rows(organisation)))

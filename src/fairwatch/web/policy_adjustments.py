@@ -24,8 +24,8 @@ from fairwatch.policy.adjustments import AlreadyAnswered, InvalidAdjustment
 from fairwatch.policy.models import Adjustment
 from fairwatch.schools.models import School
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 KIND_HINTS = {
     Adjustment.Kind.FORMAT: "For example large print, a screen-reader friendly copy, "
@@ -34,10 +34,6 @@ KIND_HINTS = {
     "it. Say below the date you need until.",
 }
 DATE_ERRORS = {"invalid": "Enter a real date, for example 2027-03-05."}
-
-
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
 
 
 class HintedRadios(forms.RadioSelect):
@@ -142,11 +138,6 @@ def _problems(form: forms.Form) -> list[tuple[str, str]]:
     return out
 
 
-def _add_errors(form: forms.Form, errors: dict[str, str]) -> None:
-    for name, message in errors.items():
-        form.add_error(name if name in form.fields else None, message)
-
-
 def _other_problems(form: AskForm) -> None:
     """The service's messages for the fields the form took, so every problem shows at once."""
     data = form.cleaned_data
@@ -174,7 +165,7 @@ def _deadline(person, row) -> dt.date | None:
 def ask(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     adjustments.asker(request.user, school)  # not on the staff list: refused, recorded → 403
     row = store.to_read(school)
     form = AskForm(request.POST if request.method == "POST" else None)
@@ -185,7 +176,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 request.user, school, data["kind"], data["detail"], data["wanted_by"]
             )
         except InvalidAdjustment as e:
-            _add_errors(form, e.errors)
+            add_errors(form, e.errors)
         else:
             return redirect("policy_adjustment_asked", adjustment_id=made.pk)
     elif request.method == "POST":
@@ -208,7 +199,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 def asked(request: HttpRequest, adjustment_id: int) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         item = adjustments.my_one(request.user, school, adjustment_id)
     except Adjustment.DoesNotExist:
@@ -220,7 +211,7 @@ def asked(request: HttpRequest, adjustment_id: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     person = store.me(request.user, school)
     row = store.to_read(school)
     context: dict[str, Any] = {
@@ -267,7 +258,7 @@ def _answer_list(
 def answer_list(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     return _answer_list(request, school)
 
 
@@ -276,7 +267,7 @@ def answer_list(request: HttpRequest) -> HttpResponse:
 def answer(request: HttpRequest, adjustment_id: int) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     waiting = {item.pk: item for item in adjustments.waiting(request.user, school)}  # gated
     item = waiting.get(adjustment_id)
     if item is None:
@@ -295,7 +286,7 @@ def answer(request: HttpRequest, adjustment_id: int) -> HttpResponse:
                 data.get("deadline"),
             )
         except InvalidAdjustment as e:
-            _add_errors(form, e.errors)
+            add_errors(form, e.errors)
         except (AlreadyAnswered, Adjustment.DoesNotExist):
             messages.info(request, "That request has already been answered.")
             return redirect("policy_adjustments")

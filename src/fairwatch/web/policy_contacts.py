@@ -27,8 +27,8 @@ from fairwatch.policy.models import Contact, RelatedDocument
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 # --- forms ---------------------------------------------------------------------------------
 # Fields are optional here: the service says what is wrong, in one go, with the words the API
@@ -113,10 +113,6 @@ class ReplaceForm(forms.Form):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 def _may_change(request: HttpRequest, school: School) -> bool:
     return may(request.user, Action.PUBLISH_POLICY, school)
 
@@ -138,12 +134,6 @@ def _problems(form: forms.Form) -> list[tuple[str, str]]:
         label = str(form[name].label)
         out.extend((f"{label}: {message}", _anchor(form[name])) for message in form[name].errors)
     return out
-
-
-def _add_errors(form: forms.Form, error: FieldErrors) -> None:
-    """Each message next to its field; one without a field goes in the summary only."""
-    for name, message in error.errors.items():
-        form.add_error(name if name in form.fields else None, message)
 
 
 def _form_page(
@@ -200,7 +190,7 @@ def _with_school(view: SchoolView) -> SchoolView:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         school = school_for_request(request)
         if school is None:
-            return _no_school(request)
+            return no_school(request)
         return view(request, school, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -260,7 +250,7 @@ def contact_add(request: HttpRequest, school: School) -> HttpResponse:
         try:
             added = contacts.add(request.user, school, **form.cleaned_data)
         except FieldErrors as e:
-            _add_errors(form, e)
+            add_errors(form, e.errors)
         else:
             messages.success(request, f"{added.name} is added to the contacts.")
             return redirect("policy_contacts")
@@ -281,7 +271,7 @@ def contact_edit(request: HttpRequest, school: School, contact_id: int) -> HttpR
         try:
             changed = contacts.update(request.user, school, contact.pk, **form.cleaned_data)
         except FieldErrors as e:
-            _add_errors(form, e)
+            add_errors(form, e.errors)
         except Contact.DoesNotExist:
             raise Http404("No such contact") from None
         else:
@@ -372,7 +362,7 @@ def document_add_link(request: HttpRequest, school: School) -> HttpResponse:
         try:
             doc = documents.add_link(request.user, school, data["kind"], data["title"], data["url"])
         except FieldErrors as e:
-            _add_errors(form, e)
+            add_errors(form, e.errors)
         else:
             messages.success(request, f"“{doc.title}” is added to the documents.")
             return redirect("policy_documents")
@@ -394,7 +384,7 @@ def document_upload(request: HttpRequest, school: School) -> HttpResponse:
                 request.user, school, data["kind"], data["title"], data["file"] or None
             )
         except FieldErrors as e:
-            _add_errors(form, e)
+            add_errors(form, e.errors)
         else:
             messages.success(request, f"“{doc.title}” is uploaded.")
             return redirect("policy_documents")
@@ -425,7 +415,7 @@ def document_replace(request: HttpRequest, school: School, doc_id: int) -> HttpR
                 uploaded_file=data["file"] or None,
             )
         except FieldErrors as e:
-            _add_errors(form, e)
+            add_errors(form, e.errors)
         except WrongState as e:
             messages.error(request, str(e))
             return redirect("policy_documents")

@@ -29,7 +29,7 @@ from fairwatch.policy.versions import Version
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .context import school_for_request
+from .context import no_school, school_for_request
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,6 @@ def _missing(request: HttpRequest, school: School, problem: NoSuchVersion) -> Ht
         {"problem": str(problem), "numbers": [row.number for row in store.rows(school)]},
         status=404,
     )
-
-
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
 
 
 def _document_link(document: RelatedDocument) -> str:
@@ -159,7 +155,7 @@ def _context(request: HttpRequest, school: School, chosen: Chosen) -> dict[str, 
 def _page(request: HttpRequest, printing: bool) -> HttpResponse:
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         chosen = _choose(school, request.GET.get("version"))
     except NoSuchVersion as problem:
@@ -223,7 +219,7 @@ def text_pdf(request: HttpRequest) -> HttpResponse:
     """The version as a PDF download: oak-staff-policy-v3.pdf."""
     school = _school(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     try:
         name, body = build_pdf(school, request.GET.get("version"), request.user)
     except NoSuchVersion as problem:

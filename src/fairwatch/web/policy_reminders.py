@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fairwatch.policy import reminders
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 LOW, HIGH = reminders.DEADLINE_DAYS
 EVERY_LOW, EVERY_HIGH = reminders.REMIND_EVERY_DAYS
@@ -51,16 +51,12 @@ class ScheduleForm(forms.Form):
             field.widget.attrs.update({"inputmode": "numeric"})
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def schedule(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     found = reminders.schedule(request.user, school)  # gate.Refused → 403
     current = {"deadline_days": found.deadline_days, "remind_every_days": found.remind_every_days}
     if request.method == "POST":
@@ -74,8 +70,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["remind_every_days"],
                 )
             except reminders.InvalidSchedule as e:
-                for field, message in e.errors.items():
-                    form.add_error(field if field in form.fields else None, message)
+                add_errors(form, e.errors)
             else:
                 messages.success(request, "The schedule is saved.")
                 return redirect("policy_schedule")
@@ -94,7 +89,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
 def send(request: HttpRequest) -> HttpResponse:
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     summary = reminders.send_now(request.user, school)  # gate.Refused → 403
     if summary.sent:
         messages.success(

@@ -13,8 +13,8 @@ from fairwatch.catalogue import model_catalogue
 from fairwatch.monitoring import transparency as service
 from fairwatch.schools.permissions import Action, may, require
 
-from .context import school_for_request
-from .forms import describe
+from .context import no_school, school_for_request
+from .forms import add_errors, describe
 
 
 def _days_field(name: str, label: str, hint: str) -> forms.IntegerField:
@@ -142,17 +142,13 @@ class WithdrawForm(forms.Form):
     )
 
 
-def _no_school(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/no_school.html", status=403)
-
-
 @login_required
 def transparency(request: HttpRequest) -> HttpResponse:
     """What monitoring is in force here, for everyone at the school (3.2). No personal data
     of those monitored is shown, so reading it is not an audited access."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     require(request.user, Action.VIEW_SCHOOL, school)
     return render(
         request,
@@ -170,7 +166,7 @@ def systematic_basis(request: HttpRequest) -> HttpResponse:
     """Record, replace or withdraw the basis for monitoring e-safety monitors (7.2.1)."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     record_form = BasisForm(prefix="record")
     withdraw_form = WithdrawForm(prefix="withdraw")
     if request.method == "POST":
@@ -185,7 +181,7 @@ def systematic_basis(request: HttpRequest) -> HttpResponse:
                 except service.NothingInForce as nothing:
                     messages.info(request, str(nothing))
                 except service.Invalid as bad:
-                    _add_errors(withdraw_form, bad)
+                    add_errors(withdraw_form, bad.errors)
                 else:
                     messages.success(
                         request,
@@ -199,7 +195,7 @@ def systematic_basis(request: HttpRequest) -> HttpResponse:
                 try:
                     service.record_basis(request.user, school, **record_form.cleaned_data)
                 except service.Invalid as bad:
-                    _add_errors(record_form, bad)
+                    add_errors(record_form, bad.errors)
                 else:
                     messages.success(
                         request,
@@ -223,24 +219,19 @@ def systematic_basis(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _add_errors(form: forms.Form, bad: service.Invalid) -> None:
-    for field, message in bad.errors.items():
-        form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 def privacy_settings(request: HttpRequest) -> HttpResponse:
     """The school's limits for exercises and how long monitoring data is kept."""
     school = school_for_request(request)
     if school is None:
-        return _no_school(request)
+        return no_school(request)
     if request.method == "POST":
         form = SettingsForm(request.POST)
         if form.is_valid():
             try:
                 service.update_settings(request.user, school, **form.cleaned_data)
             except service.Invalid as bad:
-                _add_errors(form, bad)
+                add_errors(form, bad.errors)
             else:
                 messages.success(request, "The privacy settings are saved.")
                 return redirect("privacy_settings")
