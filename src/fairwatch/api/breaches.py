@@ -17,7 +17,7 @@ from fairwatch.monitoring.breaches import InvalidBreach
 from fairwatch.monitoring.models import Breach
 from fairwatch.schools.models import Person, School
 
-from .common import ErrorOut, InvalidOut, PersonRef, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, invalid, school_for
 
 router = Router(tags=["breaches"])
 
@@ -108,10 +108,6 @@ def _out(b: Breach, now: dt.datetime | None = None) -> BreachOut:
     )
 
 
-def _invalid(error: InvalidBreach) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
-
-
 def _breach(request: HttpRequest, school: School, breach_id: int) -> Breach:
     try:
         return breaches.get(request.user, school, breach_id)
@@ -127,7 +123,7 @@ def list_breaches(request, slug: str, state: str = "open"):
     try:
         found = breaches.register(request.user, school, state=state)
     except InvalidBreach as e:
-        return _invalid(e)
+        return invalid(e)
     now = timezone.now()
     return [_out(b, now) for b in found]
 
@@ -145,7 +141,7 @@ def report_breach(request, slug: str, payload: ReportIn):
             people_affected=payload.people_affected,
         )
     except InvalidBreach as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _out(breach))
 
 
@@ -162,7 +158,7 @@ def update_breach(request, slug: str, breach_id: int, payload: UpdateIn):
     try:
         breach = breaches.update(request.user, breach, **payload.model_dump(exclude_unset=True))
     except InvalidBreach as e:
-        return _invalid(e)
+        return invalid(e)
     return _out(breach)
 
 
@@ -173,7 +169,7 @@ def close_breach(request, slug: str, breach_id: int, payload: CloseIn):
     try:
         breach = breaches.close(request.user, breach, note=payload.note)
     except InvalidBreach as e:
-        return _invalid(e)
+        return invalid(e)
     return _out(breach)
 
 
@@ -183,5 +179,5 @@ def reopen_breach(request, slug: str, breach_id: int, payload: ReopenIn):
     try:
         breach = breaches.reopen(request.user, breach, payload.reason)
     except InvalidBreach as e:
-        return _invalid(e)
+        return invalid(e)
     return _out(breach)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Schema, Status
 from ninja.errors import HttpError
 
+from fairwatch.errors import FieldErrors
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import schools_for
 
@@ -33,3 +34,8 @@ def school_for(request: HttpRequest, slug: str) -> School:
     if school is None:  # unknown and not-yours look the same: no probing for school names
         raise HttpError(404, f"no school {slug!r} for this account")
     return school
+
+
+def invalid(error: FieldErrors) -> Status:
+    """A 422 for input a service could not take, with its messages by field."""
+    return Status(422, InvalidOut(detail=str(error), errors=error.errors))

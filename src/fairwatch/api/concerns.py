@@ -27,7 +27,7 @@ from fairwatch.errors import WrongState
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import schools_for
 
-from .common import ErrorOut, InvalidOut, PersonRef, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, invalid, school_for
 
 router = Router(tags=["concerns about staff"])
 
@@ -350,10 +350,6 @@ def _case_out(request: HttpRequest, case: Case) -> CaseOut:
     )
 
 
-def _invalid(error: InvalidConcern) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
-
-
 def _handled(request: HttpRequest, school: School, ref: str) -> Case:
     """A case the caller handles; 404 otherwise (recorded by the service)."""
     try:
@@ -368,7 +364,7 @@ def _step(request: HttpRequest, school: str, ref: str, step) -> CaseOut | Status
     try:
         case = step(case)
     except InvalidConcern as e:
-        return _invalid(e)
+        return invalid(e)
     except WrongState as e:
         raise HttpError(409, str(e)) from None
     except Case.DoesNotExist:
@@ -398,7 +394,7 @@ def raise_concern(request, payload: RaiseIn, school: str = SCHOOL):
             pupil_involved=payload.pupil_involved,
         )
     except InvalidConcern as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _receipt(case))
 
 
@@ -415,7 +411,7 @@ def list_concerns(
     try:
         cases = services.visible(request.user, school, state=_clean(state), q=_clean(q))
     except InvalidConcern as e:
-        return _invalid(e)
+        return invalid(e)
     closed = services.closures_for(school, cases)
     return ListOut(
         cases=[_summary(c, closed) for c in cases],
@@ -593,7 +589,7 @@ def open_exercise(request, ref: str, payload: ExerciseIn, school: str = SCHOOL):
     try:
         ex = services.open_exercise(request.user, case, _id(payload.subject) or 0)
     except InvalidConcern as e:
-        return _invalid(e)
+        return invalid(e)
     except WrongState as e:
         raise HttpError(409, str(e)) from None
     except Case.DoesNotExist:

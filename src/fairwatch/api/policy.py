@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -25,7 +25,7 @@ from fairwatch.policy.versions import ChangeRow, Clause, ClauseDiff, Run, Versio
 from fairwatch.policy.versions import diff as clause_diff
 from fairwatch.schools.models import Person, School
 
-from .common import ErrorOut, InvalidOut, PersonRef, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, invalid, school_for
 
 router = Router(tags=["policy"])
 
@@ -167,14 +167,6 @@ class PublishIn(Schema):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _day(value: dt.date) -> str:
-    return dateformat.format(value, "j F Y")
-
-
-def _invalid(error: InvalidPolicy) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
-
-
 def _version_out(school: School, row: PolicyVersion) -> VersionOut:
     return VersionOut(
         number=row.number,
@@ -304,7 +296,7 @@ def publish_version(request, slug: str, payload: PublishIn):
             note=payload.note,
         )
     except InvalidPolicy as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _version_out(school, row))
 
 
@@ -323,8 +315,8 @@ def in_force(
         first = store.versions(school)[0]
         raise HttpError(
             404,
-            f"on: no version of the policy was in force on {_day(day)}; version "
-            f"{first.number} takes effect on {_day(first.effective_from)}.",
+            f"on: no version of the policy was in force on {store.plain_day(day)}; version "
+            f"{first.number} takes effect on {store.plain_day(first.effective_from)}.",
         )
     if clause is None:
         chosen = list(version.clauses.values())
@@ -396,7 +388,7 @@ def acknowledge(request, slug: str, payload: AcknowledgeIn | None = None):
     try:
         ack = store.acknowledge(request.user, school, number)
     except InvalidPolicy as e:
-        return _invalid(e)
+        return invalid(e)
     return AcknowledgedOut(version=ack.version.number, at=ack.at)
 
 

@@ -29,10 +29,10 @@ from fairwatch.policy import adapt
 from fairwatch.policy.models import Draft, ModelVersion, PolicyVersion
 from fairwatch.policy.store import NOTE_MAX, InvalidPolicy, as_version
 from fairwatch.policy.versions import ChangeRow, Clause, Conflict, Kind
-from fairwatch.schools.models import Organisation, School
+from fairwatch.schools.models import Organisation
 from fairwatch.schools.permissions import schools_for
 
-from .common import ErrorOut, InvalidOut, school_for
+from .common import ErrorOut, InvalidOut, invalid, school_for
 from .policy import ChangeRowOut, ClauseDiffOut, PolicyClauseOut, _diff_out
 
 router = Router(tags=["policy"])
@@ -42,7 +42,7 @@ MODEL = "/organisations/{org}/model-policy"
 
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: InvalidOut}
 
-CLAUSE_ID_MAX = 20  # as the page's form: "7.2.1" and the like, never long
+CLAUSE_ID_MAX = adapt.CLAUSE_ID_MAX  # "7.2.1" and the like, never long
 PARAGRAPHS_MAX = 200
 SUMMARY_MAX = 2000
 
@@ -168,11 +168,7 @@ class ModelPolicyVersionOut(Schema):
 # --- helpers --------------------------------------------------------------------------------
 
 
-Owner = School | Organisation
-
-
-def _invalid(error: InvalidPolicy) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
+Owner = adapt.Owner
 
 
 def _refuse(errors: dict[str, str]) -> Status:
@@ -313,7 +309,7 @@ def _edit(request: HttpRequest, owner: Owner, clause_id: str, payload: DraftClau
         ):
             found = adapt.set_applies(user, owner, clause_id, payload.applies, reason)
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
     return _draft_out(found, owner)
 
 
@@ -327,7 +323,7 @@ def _add(request: HttpRequest, owner: Owner, payload: DraftAddIn):
     try:
         found = adapt.add(request.user, owner, clause_id, title=payload.title, text=payload.text)
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _draft_out(found, owner))
 
 
@@ -338,7 +334,7 @@ def _remove(request: HttpRequest, owner: Owner, clause_id: str):
     try:
         found = adapt.remove(request.user, owner, clause_id)
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
     return _draft_out(found, owner)
 
 
@@ -373,7 +369,7 @@ def _publish(request: HttpRequest, owner: Owner, payload: ModelPolicyPublishIn):
             note=payload.note,
         )
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
 
 
 # --- a school's draft -------------------------------------------------------------------------
@@ -470,7 +466,7 @@ def merge_school_draft(request, slug: str):
     try:
         result = adapt.merge_upstream(request.user, school)
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
     return DraftMergeOut(
         taken=list(result.taken),
         conflicts=[_conflict_out(each) for each in result.conflicts],
@@ -498,7 +494,7 @@ def settle_school_conflict(request, slug: str, clause_id: str, payload: DraftSet
             text=payload.text,
         )
     except InvalidPolicy as error:
-        return _invalid(error)
+        return invalid(error)
     return _draft_out(found, school)
 
 

@@ -19,7 +19,7 @@ from fairwatch.policy import adjustments
 from fairwatch.policy.adjustments import AlreadyAnswered, InvalidAdjustment
 from fairwatch.policy.models import Adjustment
 
-from .common import ErrorOut, InvalidOut, PersonRef, school_for
+from .common import ErrorOut, InvalidOut, PersonRef, invalid, school_for
 
 router = Router(tags=["policy"])
 
@@ -78,10 +78,6 @@ def _out(item: Adjustment) -> AdjustmentOut:
     )
 
 
-def _invalid(error: InvalidAdjustment) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
-
-
 @router.post(BASE, response={201: AdjustmentOut, **ERRORS})
 def ask(request, slug: str, payload: AdjustmentAskIn):
     """Ask for a reasonable adjustment to reading the version you must read: an accessible
@@ -93,7 +89,7 @@ def ask(request, slug: str, payload: AdjustmentAskIn):
             request.user, school, payload.kind, payload.detail, payload.wanted_by
         )
     except InvalidAdjustment as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _out(made))
 
 
@@ -130,5 +126,5 @@ def answer(request, slug: str, adjustment_id: int, payload: AdjustmentAnswerIn):
     except AlreadyAnswered as e:
         raise HttpError(409, str(e)) from None
     except InvalidAdjustment as e:
-        return _invalid(e)
+        return invalid(e)
     return _out(item)

@@ -25,7 +25,7 @@ from fairwatch.policy.models import Contact, RelatedDocument
 from fairwatch.schools.models import School
 from fairwatch.schools.permissions import Action, may
 
-from .common import ErrorOut, InvalidOut, school_for
+from .common import ErrorOut, InvalidOut, invalid, school_for
 
 router = Router(tags=["policy"])
 
@@ -113,10 +113,6 @@ def _id(value: int) -> int:
     return value if 0 < value <= ID_MAX else 0
 
 
-def _invalid(error: FieldErrors) -> Status:
-    return Status(422, InvalidOut(detail=str(error), errors=error.errors))
-
-
 def _reader(request: HttpRequest, slug: str) -> School:
     school = school_for(request, slug)
     if not may(request.user, Action.VIEW_POLICY, school):
@@ -185,7 +181,7 @@ def add_contact(request, slug: str, payload: PolicyContactIn):
     try:
         contact = contacts.add(request.user, school, **_contact_fields(payload))
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _contact_out(contact))
 
 
@@ -204,7 +200,7 @@ def update_contact(request, slug: str, contact_id: int, payload: PolicyContactIn
     try:
         contact = contacts.update(request.user, school, _id(contact_id), **_contact_fields(payload))
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     except Contact.DoesNotExist:
         raise HttpError(404, f"no contact {contact_id} at {school.name}") from None
     return _contact_out(contact)
@@ -230,7 +226,7 @@ def move_contact(request, slug: str, contact_id: int, payload: PolicyContactMove
     try:
         found = contacts.move(request.user, school, _id(contact_id), payload.direction)
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     except Contact.DoesNotExist:
         raise HttpError(404, f"no contact {contact_id} at {school.name}") from None
     return [_contact_out(c) for c in found]
@@ -293,7 +289,7 @@ def add_document_link(request, slug: str, payload: RelatedDocumentLinkIn):
             payload.url,
         )
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _document_out(school.slug, doc))
 
 
@@ -307,7 +303,7 @@ def add_document_file(
     try:
         doc = documents.add_file(request.user, school, kind, title, file)
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     return Status(201, _document_out(school.slug, doc))
 
 
@@ -349,7 +345,7 @@ def _replace(request: HttpRequest, school: School, doc_id: int, **given) -> Stat
     try:
         doc = documents.replace(request.user, school, _id(doc_id), **given)
     except FieldErrors as e:
-        return _invalid(e)
+        return invalid(e)
     except WrongState as e:
         raise HttpError(409, str(e)) from None
     except RelatedDocument.DoesNotExist:
