@@ -7,7 +7,6 @@ only turn requests into calls and errors into messages.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -16,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairwatch.policy import adjustments, store
@@ -149,14 +147,6 @@ def _other_problems(form: AskForm) -> None:
             form.add_error(name, message)
 
 
-def _deadline(person, row) -> dt.date | None:
-    """The person's deadline for the version, or None while the schedule is not there."""
-    try:
-        return adjustments.deadline_of(person, row)
-    except ImportError:
-        return None
-
-
 # --- asking ----------------------------------------------------------------------------------
 
 
@@ -221,7 +211,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     }
     if person is not None and row is not None:
         context["covering"] = store.covering(person, school, row)
-        context["deadline"] = _deadline(person, row)
+        context["deadline"] = adjustments.deadline_of(person, row)
     return render(request, "web/policy/adjustments/mine.html", context)
 
 
@@ -248,7 +238,6 @@ def _answer_list(
             "waiting": waiting,
             "answered": answered,
             "problems": _problems(bound) if bound is not None else [],
-            "today": timezone.localdate(),
         },
         status=status,
     )

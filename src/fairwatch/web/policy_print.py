@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -39,7 +39,6 @@ class Chosen:
     row: PolicyVersion
     version: Version
     in_force: Version | None
-    latest: bool
 
 
 class NoSuchVersion(Exception):
@@ -75,7 +74,7 @@ def _choose(school: School, asked: str | None) -> Chosen:
             )
         number = int(asked)
     row = next(row for row in rows if row.number == number)
-    return Chosen(row, store.as_version(row), in_force, number == numbers[-1])
+    return Chosen(row, store.as_version(row), in_force)
 
 
 def _missing(request: HttpRequest, school: School, problem: NoSuchVersion) -> HttpResponse:
@@ -89,14 +88,7 @@ def _missing(request: HttpRequest, school: School, problem: NoSuchVersion) -> Ht
 
 def _document_link(document: RelatedDocument) -> str:
     """Where a reader finds a document: its address, or the page it can be downloaded from."""
-    if document.url:
-        return document.url
-    for name, args in (("policy_document_file", [document.pk]), ("policy_documents", [])):
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return ""
+    return document.url or reverse("policy_document_file", args=[document.pk])
 
 
 def _documents(chosen: Chosen) -> list[dict[str, Any]]:
@@ -138,7 +130,6 @@ def _context(request: HttpRequest, school: School, chosen: Chosen) -> dict[str, 
     version = chosen.version
     return {
         "school": school,
-        "row": chosen.row,
         "version": version,
         "in_force": chosen.in_force,
         "is_in_force": chosen.in_force is not None and chosen.in_force.number == version.number,
@@ -148,7 +139,6 @@ def _context(request: HttpRequest, school: School, chosen: Chosen) -> dict[str, 
         "people": contacts.people_by_clause(request.user, school),
         "documents": _documents(chosen),
         "changes": policy_pdf.appendix(store.versions(school), version.number),
-        "running_head": policy_pdf.running_head(school.name, version),
     }
 
 
